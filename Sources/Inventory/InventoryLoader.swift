@@ -1,0 +1,94 @@
+import Foundation
+import Yams
+
+/// The outcome of reading `nodes.yaml`: an inventory when there is no error, and every finding.
+public struct InventoryLoadResult: Sendable {
+    public let inventory: Inventory?
+    /// Errors and warnings in file order.
+    public let diagnostics: [Diagnostic]
+}
+
+/// Reads and validates `nodes.yaml`.
+public enum InventoryLoader {
+    /// Top-level sections, in the order the reference documents them.
+    static let sections = ["server", "bridge", "networks", "images", "groups", "nodes"]
+
+    /// Loads the file at `path`; messages name it as `path` was written.
+    public static func load(path: String) -> InventoryLoadResult {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read as UTF-8 text" : "does not exist"
+            return InventoryLoadResult(inventory: nil, diagnostics: [
+                Diagnostic(severity: .error, file: path, location: SourceLocation(line: 1, column: 1), subject: nil,
+                           message: "the inventory \(reason)"),
+            ])
+        }
+        let absolute = URL(fileURLWithPath: path).standardizedFileURL
+        return parse(text: text, file: path, baseDirectory: absolute.deletingLastPathComponent().path,
+                     fileExists: { FileManager.default.fileExists(atPath: $0) })
+    }
+
+    /// Validates inventory text. Relative paths resolve against `baseDirectory`; `fileExists` answers for the
+    /// kernel/initrd warnings, so tests need no files.
+    public static func parse(text: String, file: String, baseDirectory: String,
+                             fileExists: @escaping (String) -> Bool) -> InventoryLoadResult {
+        let collector = DiagnosticCollector(file: file)
+        let root: Yams.Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch {
+            let (location, message) = describeYAMLError(error, text: text)
+            collector.error(at: location, nil, message)
+            return InventoryLoadResult(inventory: nil, diagnostics: collector.sorted)
+        }
+        guard let root, !root.isNull else {
+            collector.error(at: SourceLocation(line: 1, column: 1), nil,
+                            "the inventory is empty; it needs at least a 'server:' section with an 'interface:'")
+            return InventoryLoadResult(inventory: nil, diagnostics: collector.sorted)
+        }
+        var reader = InventoryReader(collector: collector, baseDirectory: baseDirectory, fileExists: fileExists)
+        let inventory = reader.read(root)
+        return InventoryLoadResult(inventory: collector.hasErrors ? nil : inventory, diagnostics: collector.sorted)
+    }
+
+    /// Yams errors carry a mark; the message keeps the problem and drops Yams' copy of the text.
+    static func describeYAMLError(_ error: Error, text: String) -> (SourceLocation, String) {
+        guard let yamlError = error as? YamlError else {
+            return (SourceLocation(line: 1, column: 1), "not valid YAML: \(error)")
+        }
+        switch yamlError {
+        case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
+             let .composer(context, problem, mark, _):
+            let while_ = context.map { " (\($0.text))" } ?? ""
+            return (SourceLocation(line: mark.line, column: mark.column), "not valid YAML: \(problem)\(while_)")
+        case let .duplicatedKeysInMapping(duplicates, context):
+            let key = duplicates.first ?? "?"
+            let location = secondOccurrence(of: key, text: text, near: context.mark)
+                ?? SourceLocation(line: context.mark.line, column: context.mark.column)
+            return (location, "duplicate key '\(key)': each name may appear only once in a mapping")
+        case let .reader(problem, offset, _, _):
+            let line = offset.map { offset in text.utf8.prefix(offset).filter { $0 == 10 }.count + 1 } ?? 1
+            return (SourceLocation(line: line, column: 1), "not valid text: \(problem)")
+        default:
+            return (SourceLocation(line: 1, column: 1), "not valid YAML: \(yamlError)")
+        }
+    }
+
+    /// Yams marks one occurrence of a duplicated key; the second one is what the user must remove.
+    private static func secondOccurrence(of key: String, text: String, near mark: Mark) -> SourceLocation? {
+        var found: [SourceLocation] = []
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let indent = line.prefix { $0 == " " }.count
+            guard indent == mark.column - 1 else { continue }
+            let rest = line.dropFirst(indent)
+            for spelling in [key, "\"\(key)\"", "'\(key)'"] where rest.hasPrefix(spelling) {
+                if rest.dropFirst(spelling.count).drop(while: { $0 == " " }).first == ":" {
+                    found.append(SourceLocation(line: index + 1, column: indent + 1))
+                }
+            }
+        }
+        return found.count >= 2 ? found[1] : nil
+    }
+}

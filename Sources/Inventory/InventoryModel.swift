@@ -1,0 +1,150 @@
+/// The `server:` section: where the appliance listens and what it serves.
+public struct ServerSettings: Sendable, Equatable {
+    /// The interface DHCP and TFTP listen on.
+    public var interface: String
+    /// The address handed out as next-server; nil means the interface's first IPv4 address.
+    public var address: IPv4Address?
+    /// The TFTP root as an absolute path.
+    public var tftpRoot: String
+    /// Leases and other state, as an absolute path.
+    public var stateDirectory: String
+    /// Bootfile for BIOS PXE firmware (client architecture 0); `.server` when set in the file.
+    public var biosBootfile: Resolved<String>
+    /// Bootfile for x86-64 UEFI firmware (client architectures 7 and 9).
+    public var uefiBootfile: Resolved<String>
+
+    public static let defaultTFTPRoot = "../images"
+    public static let defaultStateDirectory = "/var/lib/netroot"
+    public static let defaultBIOSBootfile = "pxelinux.0"
+    public static let defaultUEFIBootfile = "syslinux.efi"
+}
+
+/// The `bridge:` section: the bridge the bridge manager builds at start.
+public struct BridgeSettings: Sendable, Equatable {
+    public var name: String
+    /// The interface whose addresses and routes move onto the bridge; nil for a bridge without uplink.
+    public var uplink: String?
+    /// Seconds; 0 lets ports forward at once, which PXE needs.
+    public var forwardDelay: Int
+    public var stp: Bool
+
+    public static let defaultForwardDelay = 0
+    public static let defaultSTP = false
+}
+
+/// One entry of `networks:`: a subnet nodes get addresses in.
+public struct Network: Sendable, Equatable {
+    public var name: String
+    public var subnet: IPv4Subnet
+    public var router: IPv4Address?
+    public var dns: [IPv4Address]
+    public var domain: String?
+    public var leaseTime: LeaseDuration
+    /// Addresses for unknown MACs; nil means unknown MACs get nothing.
+    public var pool: IPv4Range?
+    public var location: SourceLocation
+
+    public static let defaultLeaseTime = LeaseDuration(seconds: 12 * 3600)
+}
+
+/// One entry of `images:`: what a node boots.
+public struct BootImage: Sendable, Equatable {
+    public var name: String
+    /// Path under the TFTP root, as written.
+    public var kernel: String
+    public var initrd: String?
+    /// DHCP option 17 for the initramfs, e.g. `nfs:192.168.1.200:/`.
+    public var rootPath: String?
+    public var cmdline: String?
+    public var location: SourceLocation
+}
+
+/// One entry of `groups:`: defaults shared by nodes.
+public struct NodeGroup: Sendable, Equatable {
+    public var name: String
+    public var image: String?
+    public var rootPath: String?
+    public var cmdline: String?
+    public var location: SourceLocation
+}
+
+/// One entry of `nodes:`: a machine the appliance knows by MAC.
+public struct ClusterNode: Sendable, Equatable {
+    public var name: String
+    public var mac: MACAddress
+    public var ip: IPv4Address
+    public var groups: [String]
+    public var hostname: String?
+    public var image: String?
+    public var rootPath: String?
+    public var cmdline: String?
+    public var location: SourceLocation
+}
+
+/// A validated `nodes.yaml`: every reference resolves, every node has its effective profile.
+public struct Inventory: Sendable {
+    /// The file as the user named it.
+    public let file: String
+    public let server: ServerSettings
+    public let bridge: BridgeSettings?
+    /// In the order the file declares them; likewise below.
+    public let networks: [Network]
+    public let images: [BootImage]
+    public let groups: [NodeGroup]
+    public let nodes: [ClusterNode]
+    /// One resolved profile per node, in node order.
+    public let profiles: [BootProfile]
+
+    private let profileIndexByName: [String: Int]
+    private let profileIndexByMAC: [MACAddress: Int]
+    private let profileIndexByIP: [IPv4Address: Int]
+
+    init(file: String, server: ServerSettings, bridge: BridgeSettings?, networks: [Network], images: [BootImage],
+         groups: [NodeGroup], nodes: [ClusterNode]) {
+        self.file = file
+        self.server = server
+        self.bridge = bridge
+        self.networks = networks
+        self.images = images
+        self.groups = groups
+        self.nodes = nodes
+        let resolver = ProfileResolver(server: server, networks: networks, images: images, groups: groups)
+        let profiles = nodes.map(resolver.resolve)
+        self.profiles = profiles
+        var byName: [String: Int] = [:], byMAC: [MACAddress: Int] = [:], byIP: [IPv4Address: Int] = [:]
+        byName.reserveCapacity(profiles.count)
+        byMAC.reserveCapacity(profiles.count)
+        byIP.reserveCapacity(profiles.count)
+        for (index, profile) in profiles.enumerated() {
+            byName[profile.name] = index
+            byMAC[profile.mac] = index
+            byIP[profile.ip] = index
+        }
+        profileIndexByName = byName
+        profileIndexByMAC = byMAC
+        profileIndexByIP = byIP
+    }
+
+    public func profile(named name: String) -> BootProfile? { profileIndexByName[name].map { profiles[$0] } }
+
+    public func profile(mac: MACAddress) -> BootProfile? { profileIndexByMAC[mac].map { profiles[$0] } }
+
+    public func profile(ip: IPv4Address) -> BootProfile? { profileIndexByIP[ip].map { profiles[$0] } }
+
+    /// A node by name, MAC or IP, as an administrator would type it.
+    public func profile(matching query: String) -> BootProfile? {
+        if let profile = profile(named: query) { return profile }
+        if let mac = MACAddress(query), let profile = profile(mac: mac) { return profile }
+        if let ip = IPv4Address(query) { return profile(ip: ip) }
+        return nil
+    }
+
+    /// The node name closest to a misspelt one, for "did you mean".
+    public func nodeName(closestTo query: String) -> String? {
+        Suggestion.closest(to: query, among: nodes.lazy.map(\.name))
+    }
+
+    public func network(containing address: IPv4Address) -> Network? {
+        networks.first { $0.subnet.contains(address) }
+    }
+}

@@ -1,0 +1,85 @@
+/// Text an administrator reads: the `check` summary, the node table, one node's effective settings.
+public enum InventoryReport {
+    /// `config/nodes.yaml: OK: 4 nodes, 1 network, 1 image, 1 group (1 warning)`
+    public static func summary(file: String, inventory: Inventory?, diagnostics: [Diagnostic]) -> String {
+        let warnings = diagnostics.warnings.count
+        let warningText = warnings == 0 ? "" : " (\(counted(warnings, "warning")))"
+        guard let inventory else {
+            return "\(file): invalid: \(counted(diagnostics.errors.count, "error"))\(warningText)"
+        }
+        let parts = [counted(inventory.nodes.count, "node"), counted(inventory.networks.count, "network"),
+                     counted(inventory.images.count, "image"), counted(inventory.groups.count, "group")]
+        return "\(file): OK: \(parts.joined(separator: ", "))\(warningText)"
+    }
+
+    /// One row per node: name, MAC, IP, image, groups.
+    public static func nodeTable(_ profiles: [BootProfile]) -> String {
+        let rows = profiles.map { profile in
+            [profile.name, profile.mac.description, profile.ip.description, profile.image?.value ?? "-",
+             profile.groups.isEmpty ? "-" : profile.groups.joined(separator: ",")]
+        }
+        return table(header: ["NAME", "MAC", "IP", "IMAGE", "GROUPS"], rows: rows)
+    }
+
+    /// Every effective value of one node with where it came from.
+    public static func nodeDetails(_ profile: BootProfile, server: ServerSettings) -> String {
+        func row(_ key: String, _ value: Resolved<String>?) -> [String] {
+            [key, value?.value ?? "-", value.map { "\($0.source)" } ?? "not set"]
+        }
+        let network = profile.network
+        let nextServer = server.address.map(\.description) ?? "address of \(server.interface)"
+        var rows: [[String]] = [
+            ["name", profile.name, "node"],
+            row("hostname", profile.hostname),
+            ["mac", profile.mac.description, "node"],
+            ["ip", profile.ip.description, "node"],
+            ["groups", profile.groups.isEmpty ? "-" : profile.groups.joined(separator: ", "), "node"],
+            ["network", "\(network.name) (\(network.subnet))", "subnet holding ip"],
+            ["netmask", network.subnet.mask.description, "network \(network.name)"],
+            ["router", network.router?.description ?? "-", network.router == nil ? "not set" : "network \(network.name)"],
+            ["dns", network.dns.isEmpty ? "-" : network.dns.map(\.description).joined(separator: ", "),
+             network.dns.isEmpty ? "not set" : "network \(network.name)"],
+            ["domain", network.domain ?? "-", network.domain == nil ? "not set" : "network \(network.name)"],
+            ["lease_time", profile.leaseTime.value.description, "\(profile.leaseTime.source)"],
+            ["next_server", nextServer, server.address == nil ? "default" : "server"],
+            row("bootfile.bios", profile.biosBootfile),
+            row("bootfile.uefi", profile.uefiBootfile),
+            row("image", profile.image),
+            row("kernel", profile.kernel),
+            row("initrd", profile.initrd),
+            row("root_path", profile.rootPath),
+            row("cmdline", profile.cmdline),
+        ]
+        if profile.image == nil {
+            rows.append(["boot", "local disk", "no image applies"])
+        }
+        return table(header: ["KEY", "VALUE", "FROM"], rows: rows)
+    }
+
+    /// Left-aligned columns separated by two spaces; the last column is not padded.
+    public static func table(header: [String], rows: [[String]]) -> String {
+        let all = [header] + rows
+        var widths = [Int](repeating: 0, count: header.count)
+        for row in all {
+            for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) }
+        }
+        var lines: [String] = []
+        lines.reserveCapacity(all.count)
+        for row in all {
+            var line = ""
+            for (index, cell) in row.enumerated() {
+                if index == row.count - 1 {
+                    line += cell
+                } else {
+                    line += cell + String(repeating: " ", count: widths[index] - cell.count + 2)
+                }
+            }
+            lines.append(line)
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    private static func counted(_ count: Int, _ noun: String) -> String {
+        "\(count) \(noun)\(count == 1 ? "" : "s")"
+    }
+}

@@ -1,0 +1,38 @@
+import ArgumentParser
+import Inventory
+
+/// `netroot check`: validate the inventory; exit 0 when valid, 1 when not.
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Validate nodes.yaml: every error as FILE:LINE:COL, exit 0 when valid, 1 when not.",
+        discussion: """
+            Missing kernel or initrd files under tftp_root are warnings, not errors.
+
+            Examples:
+              netroot check
+              netroot check config/nodes.yaml
+              netroot check --config /etc/netroot/nodes.yaml
+            """
+    )
+
+    @Argument(help: ArgumentHelp("The inventory file (same as --config).", valueName: "PATH"))
+    var file: String?
+
+    @OptionGroup var options: ConfigOption
+
+    func validate() throws {
+        if let file, let config = options.config, file != config {
+            throw ValidationError("give the inventory once: '\(file)' and --config '\(config)' differ")
+        }
+    }
+
+    func run() throws {
+        let path = file ?? options.path
+        let result = InventoryLoader.load(path: path)
+        // The findings are this command's product, so they go to standard output.
+        for diagnostic in result.diagnostics { print(diagnostic.description) }
+        print(InventoryReport.summary(file: path, inventory: result.inventory, diagnostics: result.diagnostics))
+        if result.inventory == nil { throw ExitCode(1) }
+    }
+}

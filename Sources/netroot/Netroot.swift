@@ -1,0 +1,20 @@
+import ArgumentParser
+
+/// The `netroot` command: a boot appliance for diskless clusters.
+@main
+struct Netroot: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "netroot",
+        abstract: "Boot appliance for diskless clusters: DHCP, TFTP and pxelinux configs from one nodes.yaml.",
+        discussion: """
+            The inventory is read from --config, else config/nodes.yaml when run from a checkout, \
+            else /etc/netroot/nodes.yaml.
+
+            Examples:
+              netroot check                      validate the inventory
+              netroot nodes list                 one line per node
+              netroot nodes show compute1        every effective value and where it came from
+            """,
+        subcommands: [CheckCommand.self, NodesCommand.self]
+    )
+}
