@@ -20,6 +20,9 @@ let package = Package(
         // nodes.yaml: model, validation with file:line:col, resolution into boot profiles.
         .target(name: "Inventory", dependencies: [.product(name: "Yams", package: "Yams")]),
 
+        // DHCPv4: wire format, policy and leases are pure; the transport is NIO plus raw frames.
+        .target(name: "DHCP", dependencies: ["Inventory"]),
+
         // The command line; thin.
         .executableTarget(name: "netroot", dependencies: [
             "Inventory",
@@ -27,6 +30,7 @@ let package = Package(
         ]),
 
         .testTarget(name: "InventoryTests", dependencies: ["Inventory"]),
+        .testTarget(name: "DHCPTests", dependencies: ["DHCP"], exclude: ["Captures"]),
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CPcap", "CNetlink"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,252 @@
+import Inventory
+
+/// Facts the transport knows about a request that the message does not carry.
+public struct RequestContext: Sendable {
+    /// Our address on the serving interface: the server identifier (option 54) and, by default, next-server.
+    public var serverAddress: IPv4Address
+    /// Unix seconds.
+    public var now: Int64
+
+    public init(serverAddress: IPv4Address, now: Int64) {
+        self.serverAddress = serverAddress
+        self.now = now
+    }
+}
+
+/// Why a request got no reply; the transport counts and logs these.
+public enum IgnoreReason: Error, Sendable, Equatable, CustomStringConvertible {
+    case notARequest
+    case notEthernet
+    case noMessageType
+    case unknownClientWithoutPool
+    case poolExhausted(network: String)
+    case wrongSegment(node: String, network: String)
+    case noNetworkForRequest
+    case selectedAnotherServer
+    case noRecordOfClient
+    case malformedRequest(String)
+    /// Not an error: DECLINE and RELEASE have no reply.
+    case noReplyExpected(DHCPMessageType)
+    case serverMessage(DHCPMessageType)
+
+    public var description: String {
+        switch self {
+        case .notARequest: "not a BOOTREQUEST"
+        case .notEthernet: "not an Ethernet client"
+        case .noMessageType: "no DHCP message type (plain BOOTP is not served)"
+        case .unknownClientWithoutPool: "unknown MAC and no pool on its network"
+        case .poolExhausted(let network): "pool of network \(network) exhausted"
+        case .wrongSegment(let node, let network):
+            "node \(node) asked from a segment other than its network \(network)"
+        case .noNetworkForRequest: "no declared network matches the request's segment"
+        case .selectedAnotherServer: "client selected another server"
+        case .noRecordOfClient: "no record of the client (RFC 2131 §4.3.2: stay silent)"
+        case .malformedRequest(let why): "malformed request: \(why)"
+        case .noReplyExpected(let type): "\(type) needs no reply"
+        case .serverMessage(let type): "\(type) is a server message"
+        }
+    }
+}
+
+/// The responder's verdict on one request.
+public struct Decision: Sendable {
+    /// The reply and where it goes; nil when the request gets none.
+    public var reply: (message: DHCPMessage, delivery: Delivery)?
+    /// Why there is no reply, when there is none.
+    public var ignored: IgnoreReason?
+    /// Must reach the journal before `reply` is sent.
+    public var durableUpdate: LeaseUpdate?
+    /// The node's name when the client is known.
+    public var node: String?
+    public var requestType: DHCPMessageType?
+
+    static func ignore(_ reason: IgnoreReason, node: String? = nil, type: DHCPMessageType? = nil) -> Decision {
+        Decision(reply: nil, ignored: reason, durableUpdate: nil, node: node, requestType: type)
+    }
+}
+
+/// Who gets what: one pure function of (request, inventory snapshot, lease state, clock).
+public struct Responder: Sendable {
+    public let inventory: Inventory
+    /// How long an OFFER holds its address for the client's REQUEST.
+    public var offerHold: Int64 = 60
+    /// How long a declined address stays out of the pool.
+    public var declineQuarantine: Int64 = 600
+
+    public init(inventory: Inventory) { self.inventory = inventory }
+
+    public func respond(to request: DHCPMessage, context: RequestContext, leases: inout LeaseTable) -> Decision {
+        guard request.op == .request else { return .ignore(.notARequest) }
+        guard let mac = request.clientMAC else { return .ignore(.notEthernet) }
+        guard let type = request.options.messageType else { return .ignore(.noMessageType) }
+        let profile = inventory.profile(mac: mac)
+        var decision: Decision
+        switch type {
+        case .discover: decision = discover(request, mac: mac, profile: profile, context: context, leases: &leases)
+        case .request: decision = self.request(request, mac: mac, profile: profile, context: context, leases: &leases)
+        case .decline: decision = decline(request, mac: mac, context: context, leases: &leases)
+        case .release: decision = release(request, mac: mac, leases: &leases)
+        case .inform: decision = inform(request, profile: profile, context: context)
+        case .offer, .ack, .nak: decision = .ignore(.serverMessage(type))
+        }
+        decision.node = profile?.name
+        decision.requestType = type
+        return decision
+    }
+
+    // MARK: message handlers
+
+    private func discover(_ request: DHCPMessage, mac: MACAddress, profile: BootProfile?, context: RequestContext,
+                          leases: inout LeaseTable) -> Decision {
+        let binding: Binding
+        switch self.binding(for: request, mac: mac, profile: profile, context: context, leases: leases,
+                            allocate: true) {
+        case .success(let found): binding = found
+        case .failure(let reason): return .ignore(reason)
+        }
+        let facts = ClientFacts(request)
+        if binding.profile == nil {
+            // Pool offers hold the address in memory only; a crash forgets them, which is safe: only an ACK binds.
+            let previous = leases.lease(for: mac)
+            var held = Lease(mac: mac, address: binding.address, expires: context.now + offerHold, state: .offered,
+                             clientArchitecture: facts.architecture ?? previous?.clientArchitecture)
+            if let previous, previous.state == .bound, previous.address == binding.address,
+               previous.isActive(at: context.now) {
+                held = previous // still bound: the offer changes nothing
+            }
+            leases.record(held)
+        }
+        let reply = ReplyBuilder(inventory: inventory, context: context)
+            .reply(.offer, to: request, address: binding.address, network: binding.network, profile: binding.profile,
+                   facts: facts, rememberedArchitecture: leases.lease(for: mac)?.clientArchitecture)
+        return Decision(reply: (reply, Delivery.forReply(reply, to: request)), ignored: nil, durableUpdate: nil)
+    }
+
+    private func request(_ request: DHCPMessage, mac: MACAddress, profile: BootProfile?, context: RequestContext,
+                         leases: inout LeaseTable) -> Decision {
+        let options = request.options
+        let requested = options.requestedIPAddress
+        if let serverID = options.serverIdentifier, serverID != context.serverAddress {
+            // SELECTING another server's offer: release what we offered (RFC 2131 §4.3.2).
+            if let lease = leases.lease(for: mac), lease.state == .offered { leases.remove(mac: mac) }
+            return .ignore(.selectedAnotherServer)
+        }
+        let claimed: IPv4Address
+        if options.serverIdentifier != nil || (request.ciaddr.value == 0 && requested != nil) {
+            // SELECTING (our server id) or INIT-REBOOT: the address is in option 50.
+            guard let requested else { return .ignore(.malformedRequest("SELECTING without requested address")) }
+            claimed = requested
+        } else if request.ciaddr.value != 0 {
+            claimed = request.ciaddr // RENEWING or REBINDING
+        } else {
+            return .ignore(.malformedRequest("REQUEST without requested address or ciaddr"))
+        }
+        let builder = ReplyBuilder(inventory: inventory, context: context)
+        let binding: Binding
+        switch self.binding(for: request, mac: mac, profile: profile, context: context, leases: leases,
+                            allocate: false) {
+        case .success(let found):
+            binding = found
+        case .failure(.noRecordOfClient) where options.serverIdentifier == nil:
+            return .ignore(.noRecordOfClient)
+        case .failure(.noNetworkForRequest), .failure(.wrongSegment):
+            // The client believes in an address on a network we do not serve it on.
+            let nak = builder.nak(request, message: "address not valid on this network")
+            return Decision(reply: (nak, Delivery.forReply(nak, to: request)), ignored: nil, durableUpdate: nil)
+        case .failure(let reason):
+            if options.serverIdentifier != nil {
+                let nak = builder.nak(request, message: "offer expired")
+                return Decision(reply: (nak, Delivery.forReply(nak, to: request)), ignored: nil, durableUpdate: nil)
+            }
+            return .ignore(reason)
+        }
+        guard claimed == binding.address else {
+            let nak = builder.nak(request, message: "requested \(claimed), but this client's address is \(binding.address)")
+            return Decision(reply: (nak, Delivery.forReply(nak, to: request)), ignored: nil, durableUpdate: nil)
+        }
+        let facts = ClientFacts(request)
+        let remembered = leases.lease(for: mac)?.clientArchitecture
+        let leaseSeconds = (binding.profile?.leaseTime.value ?? binding.network.leaseTime).seconds
+        let expires = leaseSeconds == UInt32.max ? Int64.max : context.now + Int64(leaseSeconds)
+        let lease = Lease(mac: mac, address: binding.address, expires: expires, state: .bound,
+                          hostname: binding.profile?.hostname.value ?? options.hostName,
+                          clientArchitecture: facts.architecture ?? remembered)
+        leases.record(lease)
+        let ack = builder.reply(.ack, to: request, address: binding.address, network: binding.network,
+                                profile: binding.profile, facts: facts, rememberedArchitecture: remembered)
+        return Decision(reply: (ack, Delivery.forReply(ack, to: request)), ignored: nil, durableUpdate: .bind(lease))
+    }
+
+    private func decline(_ request: DHCPMessage, mac: MACAddress, context: RequestContext,
+                         leases: inout LeaseTable) -> Decision {
+        guard request.options.serverIdentifier == context.serverAddress,
+              let address = request.options.requestedIPAddress else { return .ignore(.noReplyExpected(.decline)) }
+        // Another host answers ARP for this address: keep it out of the pool for a while.
+        leases.quarantine(address, until: context.now + declineQuarantine)
+        var decision = Decision.ignore(.noReplyExpected(.decline))
+        decision.durableUpdate = .release(mac: mac, address: address)
+        return decision
+    }
+
+    private func release(_ request: DHCPMessage, mac: MACAddress, leases: inout LeaseTable) -> Decision {
+        var decision = Decision.ignore(.noReplyExpected(.release))
+        if let lease = leases.lease(for: mac), lease.address == request.ciaddr {
+            leases.remove(mac: mac)
+            decision.durableUpdate = .release(mac: mac, address: lease.address)
+        }
+        return decision
+    }
+
+    private func inform(_ request: DHCPMessage, profile: BootProfile?, context: RequestContext) -> Decision {
+        guard request.ciaddr.value != 0 else { return .ignore(.malformedRequest("INFORM without ciaddr")) }
+        guard let network = inventory.network(containing: request.ciaddr) else { return .ignore(.noNetworkForRequest) }
+        let reply = ReplyBuilder(inventory: inventory, context: context)
+            .reply(.ack, to: request, address: nil, network: network, profile: profile, facts: ClientFacts(request),
+                   rememberedArchitecture: nil)
+        return Decision(reply: (reply, Delivery.forReply(reply, to: request)), ignored: nil, durableUpdate: nil)
+    }
+
+    // MARK: who gets which address
+
+    struct Binding {
+        var address: IPv4Address
+        var network: Network
+        var profile: BootProfile?
+    }
+
+    /// The network the request was sent on: the relay's, else the server's own.
+    func segment(of request: DHCPMessage, context: RequestContext) -> Network? {
+        if request.giaddr.value != 0 { return inventory.network(containing: request.giaddr) }
+        if let network = inventory.network(containing: context.serverAddress) { return network }
+        return inventory.networks.count == 1 ? inventory.networks[0] : nil
+    }
+
+    /// A known node's reservation, else the client's pool lease (allocating one when `allocate`).
+    private func binding(for request: DHCPMessage, mac: MACAddress, profile: BootProfile?, context: RequestContext,
+                         leases: LeaseTable, allocate: Bool) -> Result<Binding, IgnoreReason> {
+        let segment = segment(of: request, context: context)
+        if let profile {
+            if let segment, segment.name != profile.network.name {
+                return .failure(.wrongSegment(node: profile.name, network: profile.network.name))
+            }
+            return .success(Binding(address: profile.ip, network: profile.network, profile: profile))
+        }
+        guard let segment else { return .failure(.noNetworkForRequest) }
+        guard let pool = segment.pool else { return .failure(.unknownClientWithoutPool) }
+        let now = context.now
+        // The client's own lease (even an expired one) if nobody took the address since.
+        if let lease = leases.lease(for: mac), pool.contains(lease.address),
+           leases.isAvailable(lease.address, for: mac, at: now) {
+            return .success(Binding(address: lease.address, network: segment, profile: nil))
+        }
+        guard allocate else { return .failure(.noRecordOfClient) }
+        if let wanted = request.options.requestedIPAddress, pool.contains(wanted),
+           leases.isAvailable(wanted, for: mac, at: now) {
+            return .success(Binding(address: wanted, network: segment, profile: nil))
+        }
+        guard let free = leases.freeAddress(in: pool, for: mac, at: now) else {
+            return .failure(.poolExhausted(network: segment.name))
+        }
+        return .success(Binding(address: free, network: segment, profile: nil))
+    }
+}
