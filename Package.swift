@@ -10,6 +10,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // C libraries from Debian, linked through pkg-config.
@@ -23,14 +25,29 @@ let package = Package(
         // DHCPv4: wire format, policy and leases are pure; the transport is NIO plus raw frames.
         .target(name: "DHCP", dependencies: ["Inventory"]),
 
+        // libpcap: raw Ethernet delivery to clients without an address (later: rogue DHCP, traces).
+        .target(name: "Capture", dependencies: ["CPcap"]),
+
+        // The DHCP service: NIO socket bound to the interface, durable lease journal, raw-frame delivery.
+        .target(name: "DHCPServer", dependencies: [
+            "DHCP", "Capture", "Inventory",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
         // The command line; thin.
         .executableTarget(name: "netroot", dependencies: [
-            "Inventory",
+            "Inventory", "DHCP", "DHCPServer",
+            .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "InventoryTests", dependencies: ["Inventory"]),
         .testTarget(name: "DHCPTests", dependencies: ["DHCP"], exclude: ["Captures"]),
+        .testTarget(name: "CaptureTests", dependencies: ["Capture"]),
+        .testTarget(name: "DHCPServerTests", dependencies: ["DHCPServer"]),
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CPcap", "CNetlink"]),
     ],
     swiftLanguageModes: [.v6]

@@ -2,7 +2,7 @@ import ArgumentParser
 
 /// The `netroot` command: a boot appliance for diskless clusters.
 @main
-struct Netroot: ParsableCommand {
+struct Netroot: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "netroot",
         abstract: "Boot appliance for diskless clusters: DHCP, TFTP and pxelinux configs from one nodes.yaml.",
@@ -14,7 +14,9 @@ struct Netroot: ParsableCommand {
               netroot check                      validate the inventory
               netroot nodes list                 one line per node
               netroot nodes show compute1        every effective value and where it came from
+              netroot serve                      answer DHCP on server.interface
+              netroot leases                     current leases
             """,
-        subcommands: [CheckCommand.self, NodesCommand.self]
+        subcommands: [ServeCommand.self, CheckCommand.self, NodesCommand.self, LeasesCommand.self]
     )
 }

@@ -1,0 +1,33 @@
+import DHCP
+import Foundation
+import NIOConcurrencyHelpers
+
+/// What the DHCP service has seen, by kind: for logs now, for metrics and `netroot status` later.
+public final class DHCPCounters: Sendable {
+    /// A copy of the counts at one moment.
+    public struct Snapshot: Sendable {
+        public var received = 0
+        public var malformed: [String: Int] = [:]
+        public var ignored: [String: Int] = [:]
+        public var sent: [String: Int] = [:]
+        public var journalFailures = 0
+    }
+
+    private let state = NIOLockedValueBox(Snapshot())
+
+    public init() {}
+
+    public var snapshot: Snapshot { state.withLockedValue { $0 } }
+
+    func received() { state.withLockedValue { $0.received += 1 } }
+    func malformed(_ error: DHCPDecodeError) { state.withLockedValue { $0.malformed["\(error)", default: 0] += 1 } }
+    func ignored(_ reason: IgnoreReason) { state.withLockedValue { $0.ignored[Self.kind(of: reason), default: 0] += 1 } }
+    func sent(_ type: DHCPMessageType) { state.withLockedValue { $0.sent["\(type)", default: 0] += 1 } }
+    func journalFailed() { state.withLockedValue { $0.journalFailures += 1 } }
+
+    /// The reason without its details, so counts group.
+    private static func kind(of reason: IgnoreReason) -> String {
+        let text = "\(reason)"
+        return String(text.prefix { $0 != ":" && $0 != "(" }).trimmingCharacters(in: .whitespaces)
+    }
+}

@@ -1,0 +1,125 @@
+import Capture
+import DHCP
+import Foundation
+import Inventory
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// Decodes, decides, journals, delivers. Lives on one event loop, which owns the lease table.
+final class DHCPHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    typealias OutboundOut = AddressedEnvelope<ByteBuffer>
+
+    private let responder: NIOLockedValueBox<Responder>
+    private let journal: LeaseJournal
+    private var leases: LeaseTable
+    private let serverAddress: IPv4Address
+    private let interface: InterfaceInfo
+    private let raw: LockedSender?
+    private let counters: DHCPCounters
+    private let logger: Logger
+    private var unknownLog = UnknownClientLog()
+
+    init(responder: NIOLockedValueBox<Responder>, journal: LeaseJournal, leases: LeaseTable, serverAddress: IPv4Address,
+         interface: InterfaceInfo, raw: LockedSender?, counters: DHCPCounters, logger: Logger) {
+        self.responder = responder
+        self.journal = journal
+        self.leases = leases
+        self.serverAddress = serverAddress
+        self.interface = interface
+        self.raw = raw
+        self.counters = counters
+        self.logger = logger
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let envelope = unwrapInboundIn(data)
+        counters.received()
+        let request: DHCPMessage
+        do {
+            request = try DHCPMessage(decoding: envelope.data.readableBytesView)
+        } catch {
+            counters.malformed(error)
+            logger.debug("malformed DHCP packet dropped: \(error)", metadata: ["from": "\(envelope.remoteAddress)"])
+            return
+        }
+        let now = Int64(Date().timeIntervalSince1970)
+        let snapshot = responder.withLockedValue { $0 }
+        let decision = snapshot.respond(to: request, context: RequestContext(serverAddress: serverAddress, now: now),
+                                        leases: &leases)
+        let who = decision.node ?? request.clientMAC.map { "\($0)" } ?? "?"
+        let type = decision.requestType.map { "\($0)" } ?? "?"
+
+        guard let (reply, delivery) = decision.reply else {
+            if let reason = decision.ignored { note(ignored: reason, type: type, who: who, request: request, now: now) }
+            if let update = decision.durableUpdate {
+                journal.commit(update) { [counters] ok in if !ok { counters.journalFailed() } }
+            }
+            return
+        }
+        let replyType = reply.options.messageType ?? .ack
+        let payload = reply.encoded(maximumSize: Self.maximumSize(for: request))
+        let channel = context.channel
+        let send: @Sendable () -> Void = { [raw, interface, serverAddress, counters, logger] in
+            Self.deliver(payload, delivery: delivery, channel: channel, raw: raw, interface: interface,
+                         serverAddress: serverAddress, logger: logger)
+            counters.sent(replyType)
+        }
+        let level: Logger.Level = decision.node == nil ? .debug : .info
+        logger.log(level: level, "\(type) from \(who) → \(replyType) \(reply.yiaddr) via \(delivery)")
+        if let update = decision.durableUpdate {
+            // No ACK leaves before its lease is on disk.
+            journal.commit(update) { [counters, logger] ok in
+                if ok {
+                    send()
+                } else {
+                    counters.journalFailed()
+                    logger.error("lease journal write failed; \(replyType) to \(who) not sent")
+                }
+            }
+        } else {
+            send()
+        }
+    }
+
+    private func note(ignored reason: IgnoreReason, type: String, who: String, request: DHCPMessage, now: Int64) {
+        counters.ignored(reason)
+        switch reason {
+        case .unknownClientWithoutPool, .poolExhausted, .noNetworkForRequest, .wrongSegment:
+            if let mac = request.clientMAC, unknownLog.shouldLog(mac, now: now) {
+                logger.notice("\(type) from \(who) not answered: \(reason)")
+            }
+        default:
+            logger.debug("\(type) from \(who) not answered: \(reason)")
+        }
+    }
+
+    /// Option 57 counts IP and UDP headers (28 bytes); RFC 2131 guarantees 576.
+    private static func maximumSize(for request: DHCPMessage) -> Int {
+        max(576, Int(request.options.maximumMessageSize ?? 576)) - 28
+    }
+
+    private static func deliver(_ payload: [UInt8], delivery: Delivery, channel: Channel, raw: LockedSender?,
+                                interface: InterfaceInfo, serverAddress: IPv4Address, logger: Logger) {
+        let destination: (String, Int)
+        switch delivery {
+        case .relay(let relay): destination = ("\(relay)", 67)
+        case .unicast(let address): destination = ("\(address)", 68)
+        case .broadcast: destination = ("255.255.255.255", 68)
+        case .link(let mac, let address):
+            if let raw {
+                let frame = UDPFrame.build(sourceMAC: interface.mac.bytes, destinationMAC: mac.bytes,
+                                           sourceIP: serverAddress.value, destinationIP: address.value,
+                                           sourcePort: 67, destinationPort: 68, payload: payload)
+                if raw.send(frame) { return }
+                logger.warning("raw frame to \(mac) failed; broadcasting instead")
+            }
+            destination = ("255.255.255.255", 68)
+        }
+        guard let address = try? SocketAddress(ipAddress: destination.0, port: destination.1) else { return }
+        var buffer = channel.allocator.buffer(capacity: payload.count)
+        buffer.writeBytes(payload)
+        channel.writeAndFlush(AddressedEnvelope(remoteAddress: address, data: buffer), promise: nil)
+    }
+}

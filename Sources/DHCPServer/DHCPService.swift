@@ -1,0 +1,120 @@
+import Capture
+import DHCP
+import Foundation
+import Inventory
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+
+/// The DHCP server: a UDP socket on port 67 bound to the serving interface, the responder, the lease journal.
+public final class DHCPService: Sendable {
+    /// Where and how to listen.
+    public struct Configuration: Sendable {
+        public var interface: String
+        /// Port 67 in production; tests and benchmarks may move it.
+        public var port: Int = 67
+        public var stateDirectory: String
+
+        public init(interface: String, stateDirectory: String) {
+            self.interface = interface
+            self.stateDirectory = stateDirectory
+        }
+    }
+
+    public let counters = DHCPCounters()
+    private let responder: NIOLockedValueBox<Responder>
+    private let journal: LeaseJournal
+    private let initialLeases: LeaseTable
+    private let configuration: Configuration
+    private let interface: InterfaceInfo
+    private let serverAddress: IPv4Address
+    private let logger: Logger
+    private let channel = NIOLockedValueBox<Channel?>(nil)
+
+    /// Opens the lease journal and reads the interface; binds nothing yet.
+    public init(inventory: Inventory, configuration: Configuration, logger: Logger) throws {
+        self.configuration = configuration
+        self.logger = logger
+        interface = try InterfaceInfo.lookup(configuration.interface)
+        guard let address = inventory.server.address ?? interface.addresses.first else {
+            throw InterfaceInfo.LookupError(description: "interface \(configuration.interface) has no IPv4 address "
+                                                + "and server.address is not set")
+        }
+        serverAddress = address
+        let opened = try LeaseJournal.open(directory: configuration.stateDirectory)
+        journal = opened.journal
+        initialLeases = opened.leases
+        if opened.damagedLines > 0 {
+            logger.warning("lease journal: skipped \(opened.damagedLines) damaged line(s)", metadata: ["file": "\(journal.path)"])
+        }
+        responder = NIOLockedValueBox(Responder(inventory: inventory))
+        logger.info("leases loaded", metadata: ["count": "\(opened.leases.count)", "file": "\(journal.path)"])
+    }
+
+    /// Swaps in a new inventory; requests already being answered keep the one they started with.
+    public func replace(inventory: Inventory) {
+        responder.withLockedValue { $0 = Responder(inventory: inventory) }
+    }
+
+    /// Binds the socket and starts answering.
+    public func start(group: EventLoopGroup) async throws {
+        let raw: RawFrameSender?
+        do {
+            raw = try RawFrameSender(interface: configuration.interface)
+        } catch {
+            raw = nil
+            logger.warning("raw frames unavailable, replying by broadcast instead: \(error)")
+        }
+        let handler = DHCPHandler(responder: responder, journal: journal, leases: initialLeases,
+                                  serverAddress: serverAddress, interface: interface, raw: raw.map(LockedSender.init),
+                                  counters: counters, logger: logger)
+        let deviceName = configuration.interface
+        let bound = try await DatagramBootstrap(group: group)
+            .channelOption(.socketOption(.so_reuseaddr), value: 1)
+            .channelOption(.socketOption(.so_broadcast), value: 1)
+            .channelOption(.receivePacketInfo, value: true)
+            .channelInitializer { channel in
+                // SO_BINDTODEVICE: answer only the provisioning interface, and send broadcasts out of it.
+                (channel as! SocketOptionProvider)
+                    .unsafeSetSocketOption(level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_BINDTODEVICE),
+                                           value: InterfaceName(deviceName).bytes)
+                    .flatMapThrowing { try channel.pipeline.syncOperations.addHandler(handler) }
+            }
+            .bind(host: "0.0.0.0", port: configuration.port).get()
+        channel.withLockedValue { $0 = bound }
+        logger.info("DHCP listening", metadata: ["interface": "\(configuration.interface)",
+                                                  "address": "\(serverAddress)", "port": "\(configuration.port)"])
+    }
+
+    /// Closes the socket and waits until every committed lease is on disk.
+    public func stop() async {
+        if let channel = channel.withLockedValue({ $0 }) { try? await channel.close() }
+        journal.drain()
+    }
+}
+
+/// IFNAMSIZ bytes, NUL padded, as SO_BINDTODEVICE takes them; a tuple is Sendable where an array pointer is not.
+struct InterfaceName {
+    typealias Bytes = (CChar, CChar, CChar, CChar, CChar, CChar, CChar, CChar,
+                       CChar, CChar, CChar, CChar, CChar, CChar, CChar, CChar)
+    let bytes: Bytes
+
+    init(_ name: String) {
+        var bytes: Bytes = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        withUnsafeMutableBytes(of: &bytes) { buffer in
+            for (index, byte) in name.utf8.prefix(15).enumerated() { buffer[index] = byte }
+        }
+        self.bytes = bytes
+    }
+}
+
+/// A raw-frame sender shared by the event loop and the journal's completions; the lock serialises pcap use.
+final class LockedSender: @unchecked Sendable {
+    private let sender: RawFrameSender
+    private let lock = NIOLock()
+
+    init(_ sender: RawFrameSender) { self.sender = sender }
+
+    func send(_ frame: [UInt8]) -> Bool { lock.withLock { sender.send(frame) } }
+}

@@ -1,0 +1,124 @@
+import DHCP
+import Foundation
+import NIOConcurrencyHelpers
+
+/// The durable lease store: an append-only journal under `state_dir`, fsynced before any ACK it records leaves.
+///
+/// Commits that arrive while a write is in flight are written together with one fsync (group commit), so the
+/// cost of durability is shared under load. The journal is compacted to one line per lease when it grows.
+public final class LeaseJournal: @unchecked Sendable {
+    /// Why the journal could not be opened or written.
+    public struct JournalError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public let path: String
+    private let directory: String
+    private let queue = DispatchQueue(label: "netroot.lease-journal")
+    private let lock = NIOLock()
+    // Guarded by `lock`.
+    private var pending: [(line: String, done: @Sendable (Bool) -> Void)] = []
+    private var flushScheduled = false
+    // Only touched on `queue` (and in init).
+    private var descriptor: Int32
+    private var mirror: LeaseTable
+    private var linesSinceCompaction = 0
+
+    /// Opens (creating) `directory/leases.journal`, replays it and compacts it. Returns the journal and the leases.
+    public static func open(directory: String) throws -> (journal: LeaseJournal, leases: LeaseTable, damagedLines: Int) {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let path = directory + "/leases.journal"
+        var table = LeaseTable()
+        var damaged = 0
+        if FileManager.default.fileExists(atPath: path) {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw JournalError(description: "cannot read \(path)")
+            }
+            damaged = LeaseJournalFormat.replay(String(decoding: data, as: UTF8.self), into: &table).damaged
+        }
+        let journal = try LeaseJournal(path: path, directory: directory, table: table)
+        try journal.compact()
+        return (journal, table, damaged)
+    }
+
+    private init(path: String, directory: String, table: LeaseTable) throws {
+        self.path = path
+        self.directory = directory
+        mirror = table
+        descriptor = -1
+    }
+
+    deinit { if descriptor >= 0 { close(descriptor) } }
+
+    /// Queues `update`; `done(true)` runs once it is on disk, `done(false)` if writing failed.
+    public func commit(_ update: LeaseUpdate, done: @escaping @Sendable (Bool) -> Void) {
+        let line = LeaseJournalFormat.line(for: update)
+        let schedule: Bool = lock.withLock {
+            pending.append((line, done))
+            if flushScheduled { return false }
+            flushScheduled = true
+            return true
+        }
+        if schedule { queue.async { self.flush() } }
+    }
+
+    /// Waits until everything committed so far is on disk (for shutdown).
+    public func drain() { queue.sync {} }
+
+    private func flush() {
+        let batch: [(line: String, done: @Sendable (Bool) -> Void)] = lock.withLock {
+            flushScheduled = false
+            defer { pending.removeAll(keepingCapacity: true) }
+            return pending
+        }
+        guard !batch.isEmpty else { return }
+        var text = ""
+        for entry in batch {
+            text += entry.line
+            if let update = LeaseJournalFormat.update(from: Substring(entry.line.dropLast())) { mirror.apply(update) }
+        }
+        let ok = writeAll(Array(text.utf8)) && fsync(descriptor) == 0
+        for entry in batch { entry.done(ok) }
+        linesSinceCompaction += batch.count
+        if ok, linesSinceCompaction > max(10_000, 2 * mirror.count) { try? compact() }
+    }
+
+    /// Rewrites the journal as one line per lease: write beside, fsync, rename over, fsync the directory.
+    private func compact() throws {
+        let temporary = path + ".tmp"
+        let text = mirror.all.map { LeaseJournalFormat.line(for: .bind($0)) }.joined()
+        let fd = Foundation.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw JournalError(description: "cannot create \(temporary): \(String(cString: strerror(errno)))") }
+        let bytes = Array(text.utf8)
+        let written = bytes.withUnsafeBytes { buffer in Self.writeFully(fd, buffer) }
+        guard written, fsync(fd) == 0, close(fd) == 0, rename(temporary, path) == 0 else {
+            throw JournalError(description: "cannot write \(path): \(String(cString: strerror(errno)))")
+        }
+        let directoryFD = Foundation.open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if directoryFD >= 0 {
+            fsync(directoryFD)
+            close(directoryFD)
+        }
+        if descriptor >= 0 { close(descriptor) }
+        descriptor = Foundation.open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
+        guard descriptor >= 0 else { throw JournalError(description: "cannot open \(path): \(String(cString: strerror(errno)))") }
+        linesSinceCompaction = 0
+    }
+
+    private func writeAll(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { Self.writeFully(descriptor, $0) }
+    }
+
+    private static func writeFully(_ fd: Int32, _ buffer: UnsafeRawBufferPointer) -> Bool {
+        var offset = 0
+        while offset < buffer.count {
+            let result = write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+            if result < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            offset += result
+        }
+        return true
+    }
+}
