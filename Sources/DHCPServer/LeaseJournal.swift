@@ -17,7 +17,7 @@ public final class LeaseJournal: @unchecked Sendable {
     private let queue = DispatchQueue(label: "netroot.lease-journal")
     private let lock = NIOLock()
     // Guarded by `lock`.
-    private var pending: [(line: String, done: @Sendable (Bool) -> Void)] = []
+    private var pending: [(update: LeaseUpdate, done: @Sendable (Bool) -> Void)] = []
     private var flushScheduled = false
     // Only touched on `queue` (and in init).
     private var descriptor: Int32
@@ -52,9 +52,8 @@ public final class LeaseJournal: @unchecked Sendable {
 
     /// Queues `update`; `done(true)` runs once it is on disk, `done(false)` if writing failed.
     public func commit(_ update: LeaseUpdate, done: @escaping @Sendable (Bool) -> Void) {
-        let line = LeaseJournalFormat.line(for: update)
         let schedule: Bool = lock.withLock {
-            pending.append((line, done))
+            pending.append((update, done))
             if flushScheduled { return false }
             flushScheduled = true
             return true
@@ -66,7 +65,7 @@ public final class LeaseJournal: @unchecked Sendable {
     public func drain() { queue.sync {} }
 
     private func flush() {
-        let batch: [(line: String, done: @Sendable (Bool) -> Void)] = lock.withLock {
+        let batch: [(update: LeaseUpdate, done: @Sendable (Bool) -> Void)] = lock.withLock {
             flushScheduled = false
             defer { pending.removeAll(keepingCapacity: true) }
             return pending
@@ -74,8 +73,8 @@ public final class LeaseJournal: @unchecked Sendable {
         guard !batch.isEmpty else { return }
         var text = ""
         for entry in batch {
-            text += entry.line
-            if let update = LeaseJournalFormat.update(from: Substring(entry.line.dropLast())) { mirror.apply(update) }
+            text += LeaseJournalFormat.line(for: entry.update)
+            mirror.apply(entry.update)
         }
         let ok = writeAll(Array(text.utf8)) && fsync(descriptor) == 0
         for entry in batch { entry.done(ok) }
