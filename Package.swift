@@ -25,12 +25,37 @@ let package = Package(
         // DHCPv4: wire format, policy and leases are pure; the transport is NIO plus raw frames.
         .target(name: "DHCP", dependencies: ["Inventory"]),
 
+        // openat2(2) for the TFTP root (Swift cannot call the variadic syscall(2)).
+        .target(name: "CSyscalls"),
+
+        // TFTP: packet codec, negotiation, the transfer state machine (pure) and the escape-proof file root.
+        .target(name: "TFTP", dependencies: ["CSyscalls"]),
+
+        // pxelinux / syslinux.efi configs rendered from the inventory (pure).
+        .target(name: "BootConfig", dependencies: ["Inventory"]),
+
+        // Interface facts and binding to a device, shared by the NIO services.
+        .target(name: "NetworkSupport", dependencies: [
+            "Inventory",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+        ]),
+
+        // The TFTP service: port 69 on the interface, one ephemeral port per transfer.
+        .target(name: "TFTPServer", dependencies: [
+            "TFTP", "BootConfig", "Inventory", "NetworkSupport",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
         // libpcap: raw Ethernet delivery to clients without an address (later: rogue DHCP, traces).
         .target(name: "Capture", dependencies: ["CPcap"]),
 
         // The DHCP service: NIO socket bound to the interface, durable lease journal, raw-frame delivery.
         .target(name: "DHCPServer", dependencies: [
-            "DHCP", "Capture", "Inventory",
+            "DHCP", "Capture", "Inventory", "NetworkSupport",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -42,13 +67,15 @@ let package = Package(
 
         // The command line; thin.
         .executableTarget(name: "netroot", dependencies: [
-            "Inventory", "DHCP", "DHCPServer",
+            "Inventory", "DHCP", "DHCPServer", "TFTPServer", "BootConfig", "NetworkSupport",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "InventoryTests", dependencies: ["Inventory"]),
         .testTarget(name: "DHCPTests", dependencies: ["DHCP"], exclude: ["Captures", "Crashers"]),
+        .testTarget(name: "TFTPTests", dependencies: ["TFTP"]),
+        .testTarget(name: "BootConfigTests", dependencies: ["BootConfig", "Inventory"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture"]),
         .testTarget(name: "DHCPServerTests", dependencies: ["DHCPServer"]),
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CPcap", "CNetlink"]),

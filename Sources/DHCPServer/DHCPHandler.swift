@@ -3,6 +3,7 @@ import DHCP
 import Foundation
 import Inventory
 import Logging
+import NetworkSupport
 import NIOConcurrencyHelpers
 import NIOCore
 
@@ -20,6 +21,9 @@ final class DHCPHandler: ChannelInboundHandler, @unchecked Sendable {
     private let counters: DHCPCounters
     private let logger: Logger
     private var unknownLog = UnknownClientLog()
+    /// Replies written since the last flush; flushed once per read burst (NIO then sends them with sendmmsg).
+    private var needsFlush = false
+    private let outbox = NIOLockedValueBox<DeferredSends>(DeferredSends())
 
     init(responder: NIOLockedValueBox<Responder>, journal: LeaseJournal, leases: LeaseTable, serverAddress: IPv4Address,
          interface: InterfaceInfo, raw: LockedSender?, counters: DHCPCounters, logger: Logger) {
@@ -60,26 +64,49 @@ final class DHCPHandler: ChannelInboundHandler, @unchecked Sendable {
         }
         let replyType = reply.options.messageType ?? .ack
         let payload = reply.encoded(maximumSize: Self.maximumSize(for: request))
-        let channel = context.channel
-        let send: @Sendable () -> Void = { [raw, interface, serverAddress, counters, logger] in
-            Self.deliver(payload, delivery: delivery, channel: channel, raw: raw, interface: interface,
-                         serverAddress: serverAddress, logger: logger)
-            counters.sent(replyType)
-        }
         let level: Logger.Level = decision.node == nil ? .debug : .info
         logger.log(level: level, "\(type) from \(who) → \(replyType) \(reply.yiaddr) via \(delivery)")
-        if let update = decision.durableUpdate {
-            // No ACK leaves before its lease is on disk.
-            journal.commit(update) { [counters, logger] ok in
-                if ok {
-                    send()
-                } else {
-                    counters.journalFailed()
-                    logger.error("lease journal write failed; \(replyType) to \(who) not sent")
-                }
+        guard let update = decision.durableUpdate else {
+            deliver(payload, delivery: delivery, channel: context.channel)
+            counters.sent(replyType)
+            needsFlush = true
+            return
+        }
+        // No ACK leaves before its lease is on disk. The journal's thread hands finished sends back in a batch.
+        let channel = context.channel
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        journal.commit(update) { [outbox, counters, logger] ok in
+            guard ok else {
+                counters.journalFailed()
+                logger.error("lease journal write failed; \(replyType) to \(who) not sent")
+                return
             }
-        } else {
-            send()
+            let first = outbox.withLockedValue { box in
+                box.pending.append((payload, delivery, replyType))
+                defer { box.scheduled = true }
+                return !box.scheduled
+            }
+            guard first else { return }
+            channel.eventLoop.execute {
+                let handler = loopBound.value
+                let sends = handler.outbox.withLockedValue { box in
+                    box.scheduled = false
+                    defer { box.pending.removeAll(keepingCapacity: true) }
+                    return box.pending
+                }
+                for (payload, delivery, replyType) in sends {
+                    handler.deliver(payload, delivery: delivery, channel: channel)
+                    handler.counters.sent(replyType)
+                }
+                channel.flush()
+            }
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if needsFlush {
+            needsFlush = false
+            context.flush()
         }
     }
 
@@ -100,8 +127,8 @@ final class DHCPHandler: ChannelInboundHandler, @unchecked Sendable {
         max(576, Int(request.options.maximumMessageSize ?? 576)) - 28
     }
 
-    private static func deliver(_ payload: [UInt8], delivery: Delivery, channel: Channel, raw: LockedSender?,
-                                interface: InterfaceInfo, serverAddress: IPv4Address, logger: Logger) {
+    /// Writes (without flushing) one reply where RFC 2131 §4.1 says it goes.
+    private func deliver(_ payload: [UInt8], delivery: Delivery, channel: Channel) {
         let destination: (String, Int)
         switch delivery {
         case .relay(let relay): destination = ("\(relay)", 67)
@@ -120,6 +147,12 @@ final class DHCPHandler: ChannelInboundHandler, @unchecked Sendable {
         guard let address = try? SocketAddress(ipAddress: destination.0, port: destination.1) else { return }
         var buffer = channel.allocator.buffer(capacity: payload.count)
         buffer.writeBytes(payload)
-        channel.writeAndFlush(AddressedEnvelope(remoteAddress: address, data: buffer), promise: nil)
+        channel.write(AddressedEnvelope(remoteAddress: address, data: buffer), promise: nil)
     }
+}
+
+/// ACKs whose leases reached the disk, waiting for the event loop to send them.
+struct DeferredSends: Sendable {
+    var pending: [(payload: [UInt8], delivery: Delivery, type: DHCPMessageType)] = []
+    var scheduled = false
 }

@@ -3,6 +3,7 @@ import DHCP
 import Foundation
 import Inventory
 import Logging
+import NetworkSupport
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -32,16 +33,13 @@ public final class DHCPService: Sendable {
     private let logger: Logger
     private let channel = NIOLockedValueBox<Channel?>(nil)
 
-    /// Opens the lease journal and reads the interface; binds nothing yet.
-    public init(inventory: Inventory, configuration: Configuration, logger: Logger) throws {
+    /// Opens the lease journal; binds nothing yet. `serverAddress` is the server identifier (option 54).
+    public init(inventory: Inventory, configuration: Configuration, interface: InterfaceInfo, serverAddress: IPv4Address,
+                logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
-        interface = try InterfaceInfo.lookup(configuration.interface)
-        guard let address = inventory.server.address ?? interface.addresses.first else {
-            throw InterfaceInfo.LookupError(description: "interface \(configuration.interface) has no IPv4 address "
-                                                + "and server.address is not set")
-        }
-        serverAddress = address
+        self.interface = interface
+        self.serverAddress = serverAddress
         let opened = try LeaseJournal.open(directory: configuration.stateDirectory)
         journal = opened.journal
         initialLeases = opened.leases
@@ -69,19 +67,13 @@ public final class DHCPService: Sendable {
         let handler = DHCPHandler(responder: responder, journal: journal, leases: initialLeases,
                                   serverAddress: serverAddress, interface: interface, raw: raw.map(LockedSender.init),
                                   counters: counters, logger: logger)
-        let deviceName = configuration.interface
+        // Bound to the provisioning interface: answers only there, and broadcasts leave through it.
         let bound = try await DatagramBootstrap(group: group)
-            .channelOption(.socketOption(.so_reuseaddr), value: 1)
             .channelOption(.socketOption(.so_broadcast), value: 1)
             .channelOption(.receivePacketInfo, value: true)
-            .channelInitializer { channel in
-                // SO_BINDTODEVICE: answer only the provisioning interface, and send broadcasts out of it.
-                (channel as! SocketOptionProvider)
-                    .unsafeSetSocketOption(level: SocketOptionLevel(SOL_SOCKET), name: SocketOptionName(SO_BINDTODEVICE),
-                                           value: InterfaceName(deviceName).bytes)
-                    .flatMapThrowing { try channel.pipeline.syncOperations.addHandler(handler) }
-            }
-            .bind(host: "0.0.0.0", port: configuration.port).get()
+            .channelOption(.maxMessagesPerRead, value: 16)
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 2048))
+            .bind(toDevice: configuration.interface, port: configuration.port, handler: handler)
         channel.withLockedValue { $0 = bound }
         logger.info("DHCP listening", metadata: ["interface": "\(configuration.interface)",
                                                   "address": "\(serverAddress)", "port": "\(configuration.port)"])
@@ -91,21 +83,6 @@ public final class DHCPService: Sendable {
     public func stop() async {
         if let channel = channel.withLockedValue({ $0 }) { try? await channel.close() }
         journal.drain()
-    }
-}
-
-/// IFNAMSIZ bytes, NUL padded, as SO_BINDTODEVICE takes them; a tuple is Sendable where an array pointer is not.
-struct InterfaceName {
-    typealias Bytes = (CChar, CChar, CChar, CChar, CChar, CChar, CChar, CChar,
-                       CChar, CChar, CChar, CChar, CChar, CChar, CChar, CChar)
-    let bytes: Bytes
-
-    init(_ name: String) {
-        var bytes: Bytes = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        withUnsafeMutableBytes(of: &bytes) { buffer in
-            for (index, byte) in name.utf8.prefix(15).enumerated() { buffer[index] = byte }
-        }
-        self.bytes = bytes
     }
 }
 

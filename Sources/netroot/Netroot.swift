@@ -17,6 +17,6 @@ struct Netroot: AsyncParsableCommand {
               netroot serve                      answer DHCP on server.interface
               netroot leases                     current leases
             """,
-        subcommands: [ServeCommand.self, CheckCommand.self, NodesCommand.self, LeasesCommand.self]
+        subcommands: [ServeCommand.self, CheckCommand.self, NodesCommand.self, LeasesCommand.self, PXEConfigCommand.self]
     )
 }

@@ -4,13 +4,15 @@ import Dispatch
 import Foundation
 import Inventory
 import Logging
+import NetworkSupport
+import TFTPServer
 import NIOPosix
 
 /// `netroot serve`: run the appliance's services until SIGTERM or SIGINT; SIGHUP reloads nodes.yaml.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Run the DHCP server for the inventory's interface (TFTP and the bridge join later).",
+        abstract: "Run the DHCP and TFTP servers on the inventory's interface (the bridge joins later).",
         discussion: """
             Leases are journaled under server.state_dir before any ACK is sent. SIGHUP reloads nodes.yaml: \
             an invalid file is refused with its FILE:LINE:COL errors and the last good inventory keeps serving.
@@ -29,6 +31,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("UDP port for DHCP (tests only; clients use 67).", visibility: .hidden))
     var dhcpPort: Int = 67
 
+    @Option(help: ArgumentHelp("UDP port for TFTP (tests only; clients use 69).", visibility: .hidden))
+    var tftpPort: Int = 69
+
     func run() async throws {
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("unknown log level '\(logLevel)'")
@@ -40,15 +45,28 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "netroot")
         let inventory = try options.loadValidInventory()
-        var configuration = DHCPService.Configuration(interface: inventory.server.interface,
-                                                      stateDirectory: inventory.server.stateDirectory)
-        configuration.port = dhcpPort
         let dhcp: DHCPService
+        let tftp: TFTPService
         do {
-            dhcp = try DHCPService(inventory: inventory, configuration: configuration, logger: logger)
+            let interface = try InterfaceInfo.lookup(inventory.server.interface)
+            guard let address = inventory.server.address ?? interface.addresses.first else {
+                throw InterfaceInfo.LookupError(description: "interface \(interface.name) has no IPv4 address "
+                                                    + "and server.address is not set")
+            }
+            var dhcpConfiguration = DHCPService.Configuration(interface: interface.name,
+                                                              stateDirectory: inventory.server.stateDirectory)
+            dhcpConfiguration.port = dhcpPort
+            dhcp = try DHCPService(inventory: inventory, configuration: dhcpConfiguration, interface: interface,
+                                   serverAddress: address, logger: logger)
+            var tftpConfiguration = TFTPService.Configuration(interface: interface.name, address: address,
+                                                              root: inventory.server.tftpRoot)
+            tftpConfiguration.port = tftpPort
+            tftpConfiguration.mtu = interface.mtu
+            tftp = try TFTPService(inventory: inventory, configuration: tftpConfiguration, logger: logger)
             try await dhcp.start(group: MultiThreadedEventLoopGroup.singleton)
+            try await tftp.start(group: MultiThreadedEventLoopGroup.singleton)
         } catch {
-            logger.critical("cannot start DHCP: \(error)")
+            logger.critical("cannot start: \(error)")
             throw ExitCode(1)
         }
         logger.info("serving \(inventory.nodes.count) nodes from \(options.path)")
@@ -58,6 +76,7 @@ struct ServeCommand: AsyncParsableCommand {
                 let result = InventoryLoader.load(path: options.path)
                 if let inventory = result.inventory {
                     dhcp.replace(inventory: inventory)
+                    tftp.replace(inventory: inventory)
                     logger.info("reloaded \(options.path): \(inventory.nodes.count) nodes")
                 } else {
                     for diagnostic in result.diagnostics.errors { logger.error("\(diagnostic)") }
@@ -68,6 +87,7 @@ struct ServeCommand: AsyncParsableCommand {
             logger.info("stopping on signal \(signal)")
             break
         }
+        await tftp.stop()
         await dhcp.stop()
         logger.info("leases flushed; bye")
     }

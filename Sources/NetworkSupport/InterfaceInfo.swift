@@ -1,15 +1,18 @@
 import Foundation
 import Inventory
 
-/// What the kernel says about the serving interface: its MAC, index and IPv4 addresses.
+/// What the kernel says about the serving interface: its MAC, IPv4 addresses and MTU.
 public struct InterfaceInfo: Sendable {
     public let name: String
     public let mac: MACAddress
     public let addresses: [IPv4Address]
+    public let mtu: Int
 
     /// Why the interface cannot serve.
     public struct LookupError: Error, CustomStringConvertible {
         public let description: String
+
+        public init(description: String) { self.description = description }
     }
 
     public static func lookup(_ name: String) throws -> InterfaceInfo {
@@ -35,6 +38,8 @@ public struct InterfaceInfo: Sendable {
         guard let mac = MACAddress(text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
             throw LookupError(description: "interface \(name) does not exist or has no Ethernet address")
         }
-        return InterfaceInfo(name: name, mac: mac, addresses: addresses)
+        let mtuText = (try? String(contentsOfFile: "/sys/class/net/\(name)/mtu", encoding: .utf8)) ?? ""
+        let mtu = Int(mtuText.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 1500
+        return InterfaceInfo(name: name, mac: mac, addresses: addresses, mtu: mtu)
     }
 }

@@ -1,0 +1,116 @@
+import Foundation
+import Inventory
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import TFTP
+
+/// Port 69: parses requests, refuses what must be refused, and starts each transfer on a port of its own.
+final class RequestHandler: ChannelInboundHandler, Sendable {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    typealias OutboundOut = AddressedEnvelope<ByteBuffer>
+
+    private let files: NIOLockedValueBox<TFTPFiles>
+    private let configuration: TFTPService.Configuration
+    private let transfers: ActiveTransfers
+    private let counters: TFTPCounters
+    private let logger: Logger
+    private let group: EventLoopGroup
+
+    init(files: NIOLockedValueBox<TFTPFiles>, configuration: TFTPService.Configuration, transfers: ActiveTransfers,
+         counters: TFTPCounters, logger: Logger, group: EventLoopGroup) {
+        self.files = files
+        self.configuration = configuration
+        self.transfers = transfers
+        self.counters = counters
+        self.logger = logger
+        self.group = group
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let envelope = unwrapInboundIn(data)
+        let client = envelope.remoteAddress
+        let packet: TFTPPacket
+        do {
+            packet = try TFTPPacket(parsing: ArraySlice(envelope.data.readableBytesView))
+        } catch {
+            counters.update { $0.malformed += 1 }
+            // RFC 1350: an unknown opcode is an illegal operation; a packet too broken to read is dropped.
+            if case .unknownOpcode = error { reply(context, to: client, .error(.illegalOperation, "illegal TFTP operation")) }
+            else if error != .tooShort { reply(context, to: client, .error(.illegalOperation, "malformed request")) }
+            return
+        }
+        switch packet {
+        case let .readRequest(filename, mode, options):
+            counters.update { $0.requests += 1 }
+            startTransfer(context, client: client, filename: filename, mode: mode, options: options)
+        case .writeRequest(let filename, _):
+            counters.update { $0.refused["write", default: 0] += 1 }
+            logger.notice("write request for \(filename) from \(client) refused: read-only server")
+            reply(context, to: client, .error(.accessViolation, "read-only server"))
+        case .error:
+            return // an error sent to port 69 answers nothing of ours
+        default:
+            reply(context, to: client, .error(.illegalOperation, "expected a read request"))
+        }
+    }
+
+    private func startTransfer(_ context: ChannelHandlerContext, client: SocketAddress, filename: String, mode: String,
+                               options: [(name: String, value: String)]) {
+        guard mode == "octet" || mode == "netascii" else {
+            reply(context, to: client, .error(.illegalOperation, "unsupported mode \(mode)"))
+            return
+        }
+        // A retransmitted request while its transfer runs is not a second transfer.
+        guard transfers.claim(client) else { return }
+        let clientAddress = client.ipAddress.flatMap(IPv4Address.init)
+        let content: any TFTPContent
+        switch files.withLockedValue({ $0 }).open(filename, clientAddress: clientAddress) {
+        case .success(let found):
+            content = mode == "netascii" ? Self.netascii(found) : found
+        case .failure(let refusal):
+            transfers.release(client)
+            counters.update { $0.refused[refusal.code == .fileNotFound ? "not found" : "access", default: 0] += 1 }
+            logger.info("\(client.ipAddress ?? "?") asked for \(filename): \(refusal.message)")
+            reply(context, to: client, .error(refusal.code, refusal.message))
+            return
+        }
+        let limits = TransferOptions.Limits(mtu: configuration.mtu)
+        let negotiated: TransferOptions
+        switch TransferOptions.negotiate(options, size: content.size, limits: limits) {
+        case .success(let result): negotiated = result
+        case .failure(let failure):
+            transfers.release(client)
+            reply(context, to: client, .error(.optionNegotiationRefused, failure.message))
+            return
+        }
+        let transfer = TransferHandler(client: client, filename: filename, content: content, options: negotiated,
+                                       transfers: transfers, counters: counters, logger: logger)
+        let transfers = self.transfers
+        DatagramBootstrap(group: group)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(transfer) }
+            }
+            .bind(host: "\(configuration.address)", port: 0)
+            .whenComplete { [logger] result in
+                switch result {
+                case .success(let channel): transfers.attach(client, channel: channel)
+                case .failure(let error):
+                    transfers.release(client)
+                    logger.error("cannot open a port for a transfer to \(client): \(error)")
+                }
+            }
+    }
+
+    private static func netascii(_ content: any TFTPContent) -> any TFTPContent {
+        MemoryContent(Array(content.read(offset: 0, count: content.size))).netascii()
+    }
+
+    private func reply(_ context: ChannelHandlerContext, to client: SocketAddress, _ packet: TFTPPacket) {
+        let bytes = packet.encoded
+        var buffer = context.channel.allocator.buffer(capacity: bytes.count)
+        buffer.writeBytes(bytes)
+        context.writeAndFlush(wrapOutboundOut(AddressedEnvelope(remoteAddress: client, data: buffer)), promise: nil)
+    }
+}

@@ -1,0 +1,93 @@
+import BootConfig
+import Foundation
+import Inventory
+import Logging
+import NetworkSupport
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import TFTP
+
+/// The TFTP server: requests on port 69 of the serving interface, each transfer on its own ephemeral port.
+public final class TFTPService: Sendable {
+    /// Where and how to listen.
+    public struct Configuration: Sendable {
+        public var interface: String
+        /// The address transfers are sent from (the server's address on the interface).
+        public var address: IPv4Address
+        public var port = 69
+        public var root: String
+        /// The interface MTU bounds blksize.
+        public var mtu = 1500
+
+        public init(interface: String, address: IPv4Address, root: String) {
+            self.interface = interface
+            self.address = address
+            self.root = root
+        }
+    }
+
+    public let counters = TFTPCounters()
+    private let configuration: Configuration
+    private let files: NIOLockedValueBox<TFTPFiles>
+    private let root: RootDirectory
+    private let logger: Logger
+    private let listener = NIOLockedValueBox<Channel?>(nil)
+    private let transfers = ActiveTransfers()
+
+    public init(inventory: Inventory, configuration: Configuration, logger: Logger) throws {
+        self.configuration = configuration
+        self.logger = logger
+        root = try RootDirectory(path: configuration.root)
+        files = NIOLockedValueBox(TFTPFiles(root: root, bootConfigs: BootConfigFiles(inventory: inventory)))
+    }
+
+    /// New generated configs from a new inventory; transfers in flight keep the bytes they started with.
+    public func replace(inventory: Inventory) {
+        files.withLockedValue { $0 = TFTPFiles(root: root, bootConfigs: BootConfigFiles(inventory: inventory)) }
+    }
+
+    public func start(group: EventLoopGroup) async throws {
+        let handler = RequestHandler(files: files, configuration: configuration, transfers: transfers,
+                                     counters: counters, logger: logger, group: group)
+        let channel = try await DatagramBootstrap(group: group)
+            .bind(toDevice: configuration.interface, port: configuration.port, handler: handler)
+        listener.withLockedValue { $0 = channel }
+        logger.info("TFTP listening", metadata: ["interface": "\(configuration.interface)", "root": "\(configuration.root)",
+                                                  "port": "\(configuration.port)"])
+    }
+
+    /// Stops taking requests; transfers in flight finish (or time out) on their own ports.
+    public func stop(waitingUpTo limit: Duration = .seconds(10)) async {
+        if let channel = listener.withLockedValue({ $0 }) { try? await channel.close() }
+        let deadline = ContinuousClock.now + limit
+        while transfers.count > 0, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
+        transfers.closeAll()
+    }
+}
+
+/// Transfers in flight, keyed by client address and port: pxelinux reuses the same source ports on every
+/// node, so the pair (not the port alone) names a transfer, and a retransmitted request is not a new one.
+final class ActiveTransfers: Sendable {
+    /// nil while the transfer's channel is being bound.
+    private let channels = NIOLockedValueBox<[SocketAddress: Channel?]>([:])
+
+    var count: Int { channels.withLockedValue { $0.count } }
+
+    /// False when a transfer for this client address and port is already running.
+    func claim(_ client: SocketAddress) -> Bool {
+        channels.withLockedValue { map in
+            guard map.index(forKey: client) == nil else { return false }
+            map.updateValue(nil, forKey: client)
+            return true
+        }
+    }
+
+    func attach(_ client: SocketAddress, channel: Channel) { channels.withLockedValue { $0[client] = channel } }
+
+    func release(_ client: SocketAddress) { channels.withLockedValue { _ = $0.removeValue(forKey: client) } }
+
+    func closeAll() {
+        for case let channel? in channels.withLockedValue({ Array($0.values) }) { channel.close(promise: nil) }
+    }
+}

@@ -1,0 +1,123 @@
+import Inventory
+import Logging
+import NIOCore
+import TFTP
+
+/// One transfer on its own ephemeral port: feeds packets and timer ticks to the pure `Transfer`, sends what it says.
+final class TransferHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    typealias OutboundOut = AddressedEnvelope<ByteBuffer>
+
+    private let client: SocketAddress
+    private let filename: String
+    private let content: any TFTPContent
+    private var transfer: Transfer
+    private let transfers: ActiveTransfers
+    private let counters: TFTPCounters
+    private let logger: Logger
+    private var timer: Scheduled<Void>?
+    private let started = ContinuousClock.now
+    private var bytesSent = 0
+
+    init(client: SocketAddress, filename: String, content: any TFTPContent, options: TransferOptions,
+         transfers: ActiveTransfers, counters: TFTPCounters, logger: Logger) {
+        self.client = client
+        self.filename = filename
+        self.content = content
+        transfer = Transfer(size: content.size, options: options, now: .now)
+        self.transfers = transfers
+        self.counters = counters
+        self.logger = logger
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        perform(transfer.start(now: .now), context: context)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let envelope = unwrapInboundIn(data)
+        guard envelope.remoteAddress == client else {
+            // RFC 1350 §4: a packet from another TID gets error 5 and does not disturb the transfer.
+            counters.update { $0.unknownTransferID += 1 }
+            send(.error(.unknownTransferID, "unknown transfer ID"), to: envelope.remoteAddress, context: context)
+            context.flush()
+            return
+        }
+        guard let packet = try? TFTPPacket(parsing: ArraySlice(envelope.data.readableBytesView)) else {
+            counters.update { $0.malformed += 1 }
+            return
+        }
+        perform(transfer.receive(packet, now: .now), context: context)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        timer?.cancel()
+        transfers.release(client)
+    }
+
+    private func perform(_ actions: [Transfer.Action], context: ChannelHandlerContext) {
+        for action in actions {
+            switch action {
+            case let .sendData(block, offset, count):
+                var buffer = context.channel.allocator.buffer(capacity: 4 + count)
+                buffer.writeInteger(UInt16(3))
+                buffer.writeInteger(block)
+                buffer.writeBytes(content.read(offset: offset, count: count))
+                bytesSent += count
+                context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: client, data: buffer)), promise: nil)
+            case .sendOptionAcknowledgment(let strings):
+                var options: [(name: String, value: String)] = []
+                for index in stride(from: 0, to: strings.count - 1, by: 2) { options.append((strings[index], strings[index + 1])) }
+                send(.optionAcknowledgment(options), to: client, context: context)
+            case let .sendError(code, message):
+                send(.error(code, message), to: client, context: context)
+            case .finish(let outcome):
+                context.flush()
+                finish(outcome, context: context)
+                return
+            }
+        }
+        context.flush()
+        scheduleTick(context: context)
+    }
+
+    private func scheduleTick(context: ChannelHandlerContext) {
+        timer?.cancel()
+        let delay = transfer.deadline - .now
+        let nanoseconds = max(0, delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000)
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        timer = context.eventLoop.scheduleTask(in: .nanoseconds(nanoseconds)) {
+            let (handler, context) = loopBound.value
+            let actions = handler.transfer.tick(now: .now)
+            if !actions.isEmpty {
+                handler.logger.debug("\(handler.filename) to \(handler.client.ipAddress ?? "?"): timeout, resending \(actions.count)")
+            }
+            handler.perform(actions, context: context)
+        }
+    }
+
+    private func finish(_ outcome: Transfer.Outcome, context: ChannelHandlerContext) {
+        timer?.cancel()
+        let elapsed = ContinuousClock.now - started
+        let who = client.ipAddress ?? "?"
+        switch outcome {
+        case .completed:
+            counters.update { $0.completed += 1; $0.bytesSent += self.content.size }
+            logger.info("sent \(filename) to \(who): \(content.size) bytes in \(elapsed)")
+        case let .abortedByClient(code, message):
+            counters.update { $0.aborted += 1 }
+            logger.info("\(who) ended \(filename) with error \(code) \(message)")
+        case .timedOut:
+            counters.update { $0.timedOut += 1 }
+            logger.warning("transfer of \(filename) to \(who) timed out after \(transfer.acknowledged) blocks")
+        }
+        context.close(promise: nil)
+    }
+
+    private func send(_ packet: TFTPPacket, to address: SocketAddress, context: ChannelHandlerContext) {
+        let bytes = packet.encoded
+        var buffer = context.channel.allocator.buffer(capacity: bytes.count)
+        buffer.writeBytes(bytes)
+        context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: address, data: buffer)), promise: nil)
+    }
+}
