@@ -16,6 +16,7 @@ final class TransferHandler: ChannelInboundHandler, @unchecked Sendable {
     private let counters: TFTPCounters
     private let logger: Logger
     private var timer: Scheduled<Void>?
+    private var timerDeadline: ContinuousClock.Instant?
     private let started = ContinuousClock.now
     private var bytesSent = 0
 
@@ -81,13 +82,19 @@ final class TransferHandler: ChannelInboundHandler, @unchecked Sendable {
         scheduleTick(context: context)
     }
 
+    /// Keeps one timer armed no later than the transfer's deadline. Progress only moves the deadline later, so
+    /// the armed timer usually stays: when it fires early it re-arms, instead of a cancel and a new timer per packet.
     private func scheduleTick(context: ChannelHandlerContext) {
+        let deadline = transfer.deadline
+        if let armed = timerDeadline, armed <= deadline { return }
         timer?.cancel()
-        let delay = transfer.deadline - .now
+        timerDeadline = deadline
+        let delay = deadline - .now
         let nanoseconds = max(0, delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000)
         let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
         timer = context.eventLoop.scheduleTask(in: .nanoseconds(nanoseconds)) {
             let (handler, context) = loopBound.value
+            handler.timerDeadline = nil
             let actions = handler.transfer.tick(now: .now)
             if !actions.isEmpty {
                 handler.logger.debug("\(handler.filename) to \(handler.client.ipAddress ?? "?"): timeout, resending \(actions.count)")
