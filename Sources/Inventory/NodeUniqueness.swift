@@ -2,34 +2,31 @@
 struct NodeUniqueness {
     private var macs: [MACAddress: (node: String, line: Int)] = [:]
     private var ips: [IPv4Address: (node: String, line: Int)] = [:]
+    /// Host names compare without case, as DNS does.
     private var hostnames: [String: (node: String, line: Int)] = [:]
 
     mutating func claim(mac: Located<MACAddress>, by node: String, collector: DiagnosticCollector, subject: String) {
-        if let owner = macs[mac.value] {
-            collector.error(at: mac.location, subject,
-                            "MAC \(mac.value) is already used by node \(owner.node) (line \(owner.line))")
-        } else {
-            macs[mac.value] = (node, mac.location.line)
-        }
+        Self.claim(mac.value, at: mac.location, in: &macs, by: node, collector: collector, subject: subject,
+                   what: "MAC \(mac.value)")
     }
 
     mutating func claim(ip: Located<IPv4Address>, by node: String, collector: DiagnosticCollector, subject: String) {
-        if let owner = ips[ip.value] {
-            collector.error(at: ip.location, subject,
-                            "IP \(ip.value) is already used by node \(owner.node) (line \(owner.line))")
-        } else {
-            ips[ip.value] = (node, ip.location.line)
-        }
+        Self.claim(ip.value, at: ip.location, in: &ips, by: node, collector: collector, subject: subject,
+                   what: "IP \(ip.value)")
     }
 
-    /// Host names compare without case, as DNS does.
     mutating func claim(hostname: Located<String>, by node: String, collector: DiagnosticCollector, subject: String) {
-        let key = hostname.value.lowercased()
-        if let owner = hostnames[key] {
-            collector.error(at: hostname.location, subject,
-                            "host name '\(hostname.value)' is already used by node \(owner.node) (line \(owner.line))")
+        Self.claim(hostname.value.lowercased(), at: hostname.location, in: &hostnames, by: node, collector: collector,
+                   subject: subject, what: "host name '\(hostname.value)'")
+    }
+
+    private static func claim<Key: Hashable>(_ key: Key, at location: SourceLocation,
+                                             in owners: inout [Key: (node: String, line: Int)], by node: String,
+                                             collector: DiagnosticCollector, subject: String, what: String) {
+        if let owner = owners[key] {
+            collector.error(at: location, subject, "\(what) is already used by node \(owner.node) (line \(owner.line))")
         } else {
-            hostnames[key] = (node, hostname.location.line)
+            owners[key] = (node, location.line)
         }
     }
 }

@@ -55,13 +55,7 @@ extension TFTPPacket {
         let body = bytes[(start + 2)...]
         switch opcode {
         case 1, 2:
-            var strings: [String] = []
-            var cursor = body.startIndex
-            while cursor < body.endIndex {
-                guard let end = body[cursor...].firstIndex(of: 0) else { throw .missingTerminator }
-                strings.append(String(decoding: body[cursor..<end], as: UTF8.self))
-                cursor = end + 1
-            }
+            let strings = try Self.terminatedStrings(body)
             guard strings.count >= 2 else { throw .missingTerminator }
             guard !strings[0].isEmpty else { throw .emptyFileName }
             let mode = strings[1].lowercased()
@@ -91,18 +85,24 @@ extension TFTPPacket {
             let text = body[(body.startIndex + 2)...]
             self = .error(code: code, message: String(decoding: text.prefix { $0 != 0 }, as: UTF8.self))
         case 6:
-            var strings: [String] = []
-            var cursor = body.startIndex
-            while cursor < body.endIndex {
-                guard let end = body[cursor...].firstIndex(of: 0) else { throw .missingTerminator }
-                strings.append(String(decoding: body[cursor..<end], as: UTF8.self))
-                cursor = end + 1
-            }
+            let strings = try Self.terminatedStrings(body)
             guard strings.count % 2 == 0 else { throw .optionWithoutValue }
             self = .optionAcknowledgment(stride(from: 0, to: strings.count, by: 2).map { (strings[$0], strings[$0 + 1]) })
         default:
             throw .unknownOpcode(opcode)
         }
+    }
+
+    /// NUL-terminated strings filling `bytes` (request fields, option names and values).
+    private static func terminatedStrings(_ bytes: ArraySlice<UInt8>) throws(TFTPParseError) -> [String] {
+        var strings: [String] = []
+        var cursor = bytes.startIndex
+        while cursor < bytes.endIndex {
+            guard let end = bytes[cursor...].firstIndex(of: 0) else { throw .missingTerminator }
+            strings.append(String(decoding: bytes[cursor..<end], as: UTF8.self))
+            cursor = end + 1
+        }
+        return strings
     }
 
     /// The packet on the wire.

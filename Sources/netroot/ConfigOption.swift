@@ -26,6 +26,16 @@ struct ConfigOption: ParsableArguments {
     }
 }
 
+extension Inventory {
+    /// The node an administrator named (by name, MAC or IP); otherwise an error with a suggestion, exit 1.
+    func requireProfile(matching query: String) throws -> BootProfile {
+        if let profile = profile(matching: query) { return profile }
+        let hint = nodeName(closestTo: query).map { " (did you mean '\($0)'?)" } ?? ""
+        printError("netroot: no node '\(query)' in \(file)\(hint)")
+        throw ExitCode(1)
+    }
+}
+
 /// Writes one line to standard error.
 func printError(_ line: String) {
     FileHandle.standardError.write(Data((line + "\n").utf8))

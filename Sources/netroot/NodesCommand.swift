@@ -45,11 +45,7 @@ struct NodesCommand: ParsableCommand {
 
         func run() throws {
             let inventory = try options.loadValidInventory()
-            guard let profile = inventory.profile(matching: name) else {
-                let hint = inventory.nodeName(closestTo: name).map { " (did you mean '\($0)'?)" } ?? ""
-                printError("netroot: no node '\(name)' in \(inventory.file)\(hint)")
-                throw ExitCode(1)
-            }
+            let profile = try inventory.requireProfile(matching: name)
             print(InventoryReport.nodeDetails(profile, server: inventory.server))
         }
     }

@@ -26,11 +26,7 @@ struct PXEConfigCommand: ParsableCommand {
 
     func run() throws {
         let inventory = try options.loadValidInventory()
-        guard let profile = inventory.profile(matching: name) else {
-            let hint = inventory.nodeName(closestTo: name).map { " (did you mean '\($0)'?)" } ?? ""
-            printError("netroot: no node '\(name)' in \(inventory.file)\(hint)")
-            throw ExitCode(1)
-        }
+        let profile = try inventory.requireProfile(matching: name)
         let files = BootConfigFiles(inventory: inventory)
         let directory = files.configDirectories[uefi && files.configDirectories.count > 1 ? 1 : 0]
         print(files.config(for: profile, directory: directory), terminator: "")
