@@ -21,9 +21,6 @@ final class DHCPHandler: ChannelInboundHandler, @unchecked Sendable {
     private let counters: DHCPCounters
     private let logger: Logger
     private var unknownLog = UnknownClientLog()
-    /// Replies written since the last flush; flushed once per read burst (NIO then sends them with sendmmsg).
-    private var needsFlush = false
-    private let outbox = NIOLockedValueBox<DeferredSends>(DeferredSends())
 
     init(responder: NIOLockedValueBox<Responder>, journal: LeaseJournal, leases: LeaseTable, serverAddress: IPv4Address,
          interface: InterfaceInfo, raw: LockedSender?, counters: DHCPCounters, logger: Logger) {
@@ -68,45 +65,26 @@ final class DHCPHandler: ChannelInboundHandler, @unchecked Sendable {
         logger.log(level: level, "\(type) from \(who) → \(replyType) \(reply.yiaddr) via \(delivery)")
         guard let update = decision.durableUpdate else {
             deliver(payload, delivery: delivery, channel: context.channel)
+            context.channel.flush()
             counters.sent(replyType)
-            needsFlush = true
             return
         }
-        // No ACK leaves before its lease is on disk. The journal's thread hands finished sends back in a batch.
+        // No ACK leaves before its lease is on disk; the journal's thread hands the send back to the event loop.
+        // (Replies go out one by one: batching them overflowed perfdhcp's socket in the benchmark.)
         let channel = context.channel
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        journal.commit(update) { [outbox, counters, logger] ok in
+        journal.commit(update) { [counters, logger] ok in
             guard ok else {
                 counters.journalFailed()
                 logger.error("lease journal write failed; \(replyType) to \(who) not sent")
                 return
             }
-            let first = outbox.withLockedValue { box in
-                box.pending.append((payload, delivery, replyType))
-                defer { box.scheduled = true }
-                return !box.scheduled
-            }
-            guard first else { return }
             channel.eventLoop.execute {
                 let handler = loopBound.value
-                let sends = handler.outbox.withLockedValue { box in
-                    box.scheduled = false
-                    defer { box.pending.removeAll(keepingCapacity: true) }
-                    return box.pending
-                }
-                for (payload, delivery, replyType) in sends {
-                    handler.deliver(payload, delivery: delivery, channel: channel)
-                    handler.counters.sent(replyType)
-                }
+                handler.deliver(payload, delivery: delivery, channel: channel)
                 channel.flush()
+                handler.counters.sent(replyType)
             }
-        }
-    }
-
-    func channelReadComplete(context: ChannelHandlerContext) {
-        if needsFlush {
-            needsFlush = false
-            context.flush()
         }
     }
 
@@ -151,8 +129,3 @@ final class DHCPHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 }
 
-/// ACKs whose leases reached the disk, waiting for the event loop to send them.
-struct DeferredSends: Sendable {
-    var pending: [(payload: [UInt8], delivery: Delivery, type: DHCPMessageType)] = []
-    var scheduled = false
-}
