@@ -73,7 +73,7 @@ public final class DHCPService: Sendable {
             .channelOption(.receivePacketInfo, value: true)
             .channelOption(.maxMessagesPerRead, value: 16)
             .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 2048))
-            .bind(toDevice: configuration.interface, port: configuration.port, handler: handler)
+            .bind(toDevice: configuration.interface, port: configuration.port, receiveBuffer: 4 << 20, handler: handler)
         channel.withLockedValue { $0 = bound }
         logger.info("DHCP listening", metadata: ["interface": "\(configuration.interface)",
                                                   "address": "\(serverAddress)", "port": "\(configuration.port)"])
