@@ -86,12 +86,6 @@ public struct IPv4Range: Hashable, Sendable, CustomStringConvertible {
     public let first: IPv4Address
     public let last: IPv4Address
 
-    public init?(first: IPv4Address, last: IPv4Address) {
-        guard first <= last else { return nil }
-        self.first = first
-        self.last = last
-    }
-
     /// Parses `192.168.1.100-192.168.1.199` (spaces around the dash allowed); nil when malformed.
     public init?(_ text: String) {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)

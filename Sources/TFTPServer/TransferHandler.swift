@@ -18,7 +18,6 @@ final class TransferHandler: ChannelInboundHandler, @unchecked Sendable {
     private var timer: Scheduled<Void>?
     private var timerDeadline: ContinuousClock.Instant?
     private let started = ContinuousClock.now
-    private var bytesSent = 0
 
     init(client: SocketAddress, filename: String, content: any TFTPContent, options: TransferOptions,
          transfers: ActiveTransfers, counters: TFTPCounters, logger: Logger) {
@@ -64,7 +63,6 @@ final class TransferHandler: ChannelInboundHandler, @unchecked Sendable {
                 buffer.writeInteger(UInt16(3))
                 buffer.writeInteger(block)
                 buffer.writeBytes(content.read(offset: offset, count: count))
-                bytesSent += count
                 context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: client, data: buffer)), promise: nil)
             case .sendOptionAcknowledgment(let strings):
                 var options: [(name: String, value: String)] = []

@@ -60,8 +60,7 @@ public struct LeaseTable: Sendable {
 
     /// A free pool address for a new client. The search starts at a point derived from the MAC, so a client
     /// that comes back after its lease was forgotten tends to get the same address, and clients spread out.
-    public func freeAddress(in pool: IPv4Range, for mac: MACAddress, at now: Int64,
-                            excluding reserved: (IPv4Address) -> Bool = { _ in false }) -> IPv4Address? {
+    public func freeAddress(in pool: IPv4Range, for mac: MACAddress, at now: Int64) -> IPv4Address? {
         let size = UInt64(pool.count)
         guard size > 0 else { return nil }
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325 // FNV-1a: stable across runs, unlike Hasher
@@ -72,7 +71,7 @@ public struct LeaseTable: Sendable {
         let start = hash % size
         for step in 0..<size {
             let address = IPv4Address(pool.first.value + UInt32((start + step) % size))
-            if isAvailable(address, for: mac, at: now), !reserved(address) { return address }
+            if isAvailable(address, for: mac, at: now) { return address }
         }
         return nil
     }
