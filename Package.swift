@@ -62,10 +62,12 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
-        // libFuzzer target for the DHCP decoder and responder (integration/fuzz-dhcp builds it with -DFUZZING).
-        .executableTarget(name: "DHCPFuzz", dependencies: ["DHCP", "Inventory"]),
-        // libFuzzer target for the TFTP request parser and negotiation (integration/fuzz-tftp).
-        .executableTarget(name: "TFTPFuzz", dependencies: ["TFTP"]),
+        // libFuzzer target for the DHCP decoder and responder (integration/fuzz dhcp builds it with -DFUZZING).
+        .executableTarget(name: "DHCPFuzz", dependencies: ["DHCP", "Inventory", "FuzzSupport"]),
+        // libFuzzer target for the TFTP request parser and negotiation (integration/fuzz tftp).
+        .executableTarget(name: "TFTPFuzz", dependencies: ["TFTP", "FuzzSupport"]),
+        // What both fuzz targets do when built without libFuzzer: replay files.
+        .target(name: "FuzzSupport"),
 
         // The command line; thin.
         .executableTarget(name: "netroot", dependencies: [

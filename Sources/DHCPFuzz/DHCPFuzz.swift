@@ -39,20 +39,11 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     return 0
 }
 #else
-import Foundation
+import FuzzSupport
 
 /// Without libFuzzer: replays the files named on the command line (a crasher, a corpus entry).
 @main
 struct DHCPFuzzReplay {
-    static func main() {
-        for path in CommandLine.arguments.dropFirst() {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                print("cannot read \(path)")
-                continue
-            }
-            Array(data).withUnsafeBufferPointer(exercise)
-            print("\(path): ok")
-        }
-    }
+    static func main() { replayCommandLineFiles(exercise) }
 }
 #endif
