@@ -14,15 +14,17 @@ final class RequestHandler: ChannelInboundHandler, Sendable {
     private let files: NIOLockedValueBox<TFTPFiles>
     private let configuration: TFTPService.Configuration
     private let transfers: ActiveTransfers
+    private let spares: SpareSockets
     private let counters: TFTPCounters
     private let logger: Logger
     private let group: EventLoopGroup
 
     init(files: NIOLockedValueBox<TFTPFiles>, configuration: TFTPService.Configuration, transfers: ActiveTransfers,
-         counters: TFTPCounters, logger: Logger, group: EventLoopGroup) {
+         spares: SpareSockets, counters: TFTPCounters, logger: Logger, group: EventLoopGroup) {
         self.files = files
         self.configuration = configuration
         self.transfers = transfers
+        self.spares = spares
         self.counters = counters
         self.logger = logger
         self.group = group
@@ -88,6 +90,17 @@ final class RequestHandler: ChannelInboundHandler, Sendable {
         let transfer = TransferHandler(client: client, filename: filename, content: content, options: negotiated,
                                        transfers: transfers, counters: counters, logger: logger)
         let transfers = self.transfers
+        if let spare = spares.take() {
+            transfers.attach(client, channel: spare)
+            spare.pipeline.addHandler(transfer).whenFailure { [logger] error in
+                transfers.release(client)
+                spare.close(promise: nil)
+                logger.error("cannot start a transfer to \(client): \(error)")
+            }
+            spares.refill(group: group)
+            return
+        }
+        spares.refill(group: group)
         DatagramBootstrap(group: group)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(transfer) }

@@ -34,11 +34,13 @@ public final class TFTPService: Sendable {
     private let logger: Logger
     private let listener = NIOLockedValueBox<Channel?>(nil)
     private let transfers = ActiveTransfers()
+    private let spares: SpareSockets
 
     public init(inventory: Inventory, configuration: Configuration, logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
         root = try RootDirectory(path: configuration.root)
+        spares = SpareSockets(address: configuration.address)
         files = NIOLockedValueBox(TFTPFiles(root: root, bootConfigs: BootConfigFiles(inventory: inventory)))
     }
 
@@ -48,8 +50,9 @@ public final class TFTPService: Sendable {
     }
 
     public func start(group: EventLoopGroup) async throws {
+        spares.refill(group: group)
         let handler = RequestHandler(files: files, configuration: configuration, transfers: transfers,
-                                     counters: counters, logger: logger, group: group)
+                                     spares: spares, counters: counters, logger: logger, group: group)
         let channel = try await DatagramBootstrap(group: group)
             .bind(toDevice: configuration.interface, port: configuration.port, handler: handler)
         listener.withLockedValue { $0 = channel }
@@ -60,6 +63,7 @@ public final class TFTPService: Sendable {
     /// Stops taking requests; transfers in flight finish (or time out) on their own ports.
     public func stop(waitingUpTo limit: Duration = .seconds(10)) async {
         if let channel = listener.withLockedValue({ $0 }) { try? await channel.close() }
+        spares.closeAll()
         let deadline = ContinuousClock.now + limit
         while transfers.count > 0, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
         transfers.closeAll()
@@ -89,5 +93,51 @@ final class ActiveTransfers: Sendable {
 
     func closeAll() {
         for case let channel? in channels.withLockedValue({ Array($0.values) }) { channel.close(promise: nil) }
+    }
+}
+
+/// Transfer sockets bound ahead of time, so a request's first reply does not wait for a socket to be created,
+/// bound and registered. Each serves one transfer and is closed after it, so no port is reused for two.
+final class SpareSockets: Sendable {
+    private let address: IPv4Address
+    private let target = 4
+    private let state = NIOLockedValueBox<(ready: [Channel], binding: Int, open: Bool)>(([], 0, true))
+
+    init(address: IPv4Address) { self.address = address }
+
+    /// A bound socket without a handler, or nil when none is ready.
+    func take() -> Channel? {
+        state.withLockedValue { $0.ready.popLast() }
+    }
+
+    /// Binds new spares until `target` are ready or being bound.
+    func refill(group: EventLoopGroup) {
+        let missing = state.withLockedValue { state -> Int in
+            guard state.open else { return 0 }
+            let missing = max(0, target - state.ready.count - state.binding)
+            state.binding += missing
+            return missing
+        }
+        for _ in 0..<missing {
+            DatagramBootstrap(group: group).bind(host: "\(address)", port: 0).whenComplete { [state] result in
+                let keep: Channel? = state.withLockedValue { state in
+                    state.binding -= 1
+                    guard case .success(let channel) = result else { return nil }
+                    guard state.open else { return channel } // closed below
+                    state.ready.append(channel)
+                    return nil
+                }
+                keep?.close(promise: nil)
+            }
+        }
+    }
+
+    func closeAll() {
+        let channels = state.withLockedValue { state -> [Channel] in
+            state.open = false
+            defer { state.ready.removeAll() }
+            return state.ready
+        }
+        for channel in channels { channel.close(promise: nil) }
     }
 }

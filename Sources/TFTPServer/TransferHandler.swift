@@ -30,6 +30,11 @@ final class TransferHandler: ChannelInboundHandler, @unchecked Sendable {
         self.logger = logger
     }
 
+    /// On a pre-bound spare socket the channel is already active when the handler arrives.
+    func handlerAdded(context: ChannelHandlerContext) {
+        if context.channel.isActive { perform(transfer.start(now: .now), context: context) }
+    }
+
     func channelActive(context: ChannelHandlerContext) {
         perform(transfer.start(now: .now), context: context)
     }
