@@ -49,7 +49,8 @@ final class DHCPHandler: ChannelInboundHandler, @unchecked Sendable {
         let snapshot = responder.withLockedValue { $0 }
         let decision = snapshot.respond(to: request, context: RequestContext(serverAddress: serverAddress, now: now),
                                         leases: &leases)
-        let who = decision.node ?? request.clientMAC.map { "\($0)" } ?? "?"
+        // Formatted only when a log line is actually written.
+        let who = ClientLabel(node: decision.node, mac: request.clientMAC)
         let type = decision.requestType.map { "\($0)" } ?? "?"
 
         guard let (reply, delivery) = decision.reply else {
@@ -88,7 +89,7 @@ final class DHCPHandler: ChannelInboundHandler, @unchecked Sendable {
         }
     }
 
-    private func note(ignored reason: IgnoreReason, type: String, who: String, request: DHCPMessage, now: Int64) {
+    private func note(ignored reason: IgnoreReason, type: String, who: ClientLabel, request: DHCPMessage, now: Int64) {
         counters.ignored(reason)
         switch reason {
         case .unknownClientWithoutPool, .poolExhausted, .noNetworkForRequest, .wrongSegment:
@@ -129,3 +130,10 @@ final class DHCPHandler: ChannelInboundHandler, @unchecked Sendable {
     }
 }
 
+/// How log lines name a client: its node, else its MAC.
+struct ClientLabel: CustomStringConvertible, Sendable {
+    let node: String?
+    let mac: MACAddress?
+
+    var description: String { node ?? mac.map { "\($0)" } ?? "?" }
+}

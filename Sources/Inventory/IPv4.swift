@@ -102,8 +102,6 @@ public struct IPv4Range: Hashable, Sendable, CustomStringConvertible {
 
     public func contains(_ address: IPv4Address) -> Bool { first <= address && address <= last }
 
-    public func overlaps(_ other: IPv4Range) -> Bool { first <= other.last && other.first <= last }
-
     public var description: String { "\(first)-\(last)" }
 }
 

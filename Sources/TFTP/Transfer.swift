@@ -41,8 +41,6 @@ public struct Transfer: Sendable {
     private var retries = 0
     public private(set) var deadline: ContinuousClock.Instant
     public private(set) var isFinished = false
-    /// Blocks sent again after a timeout or a gap in a window, for the boot timeline and tests.
-    public private(set) var retransmittedBlocks = 0
 
     public init(size: Int, options: TransferOptions, now: ContinuousClock.Instant,
                 retransmitAfter: Duration = .seconds(1), maximumRetries: Int = 5) {
@@ -87,9 +85,7 @@ public struct Transfer: Sendable {
         }
         deadline = now + retransmitAfter
         if awaitingOACKAcknowledgment { return [.oack(options.acknowledged)] }
-        let resend = sendWindow(from: acknowledged + 1)
-        retransmittedBlocks += resend.count
-        return resend
+        return sendWindow(from: acknowledged + 1)
     }
 
     private mutating func acknowledge(_ block: UInt16, now: ContinuousClock.Instant) -> [Action] {
@@ -110,8 +106,7 @@ public struct Transfer: Sendable {
             isFinished = true
             return [.finish(.completed)]
         }
-        // With a window, an ACK short of the last block sent means the rest was lost (RFC 7440 §4).
-        if acknowledged < sent { retransmittedBlocks += min(sent, acknowledged + options.windowSize) - acknowledged }
+        // With a window, an ACK short of the last block sent means the rest was lost (RFC 7440 §4): resend from there.
         return sendWindow(from: acknowledged + 1)
     }
 
