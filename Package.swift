@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "netroot",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "netroot", targets: ["netroot"]),
     ],
@@ -12,6 +12,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // C libraries from Debian, linked through pkg-config.
@@ -31,6 +32,9 @@ let package = Package(
         // TFTP: packet codec, negotiation, the transfer state machine (pure) and the escape-proof file root.
         .target(name: "TFTP", dependencies: ["CSyscalls"]),
 
+        // Per-client boot timelines kept in memory for `netroot status`, and their text (pure).
+        .target(name: "BootTimeline", dependencies: ["Inventory"]),
+
         // pxelinux / syslinux.efi configs rendered from the inventory (pure).
         .target(name: "BootConfig", dependencies: ["Inventory"]),
 
@@ -43,7 +47,7 @@ let package = Package(
 
         // The TFTP service: port 69 on the interface, one ephemeral port per transfer.
         .target(name: "TFTPServer", dependencies: [
-            "TFTP", "BootConfig", "Inventory", "NetworkSupport",
+            "TFTP", "BootConfig", "BootTimeline", "Inventory", "NetworkSupport",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -55,11 +59,24 @@ let package = Package(
 
         // The DHCP service: NIO socket bound to the interface, durable lease journal, raw-frame delivery.
         .target(name: "DHCPServer", dependencies: [
-            "DHCP", "Capture", "Inventory", "NetworkSupport",
+            "DHCP", "BootTimeline", "Capture", "Inventory", "NetworkSupport",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // Neutral IPv6 router advertisements that end iPXE's wait for a router (pure).
+        .target(name: "RouterAdvertisement"),
+
+        // Composes the servers as lifecycle services: reload on change, control socket, router advertisements.
+        .target(name: "Appliance", dependencies: [
+            "BootTimeline", "DHCPServer", "TFTPServer", "Inventory", "NetworkSupport", "RouterAdvertisement",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ]),
 
         // libFuzzer target for the DHCP decoder and responder (integration/fuzz dhcp builds it with -DFUZZING).
@@ -71,7 +88,7 @@ let package = Package(
 
         // The command line; thin.
         .executableTarget(name: "netroot", dependencies: [
-            "Inventory", "DHCP", "DHCPServer", "TFTPServer", "BootConfig", "NetworkSupport",
+            "Appliance", "BootTimeline", "Inventory", "DHCP", "DHCPServer", "BootConfig",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -79,6 +96,8 @@ let package = Package(
         .testTarget(name: "InventoryTests", dependencies: ["Inventory"]),
         .testTarget(name: "DHCPTests", dependencies: ["DHCP"], exclude: ["Captures", "Crashers"]),
         .testTarget(name: "TFTPTests", dependencies: ["TFTP"], exclude: ["Crashers"]),
+        .testTarget(name: "BootTimelineTests", dependencies: ["BootTimeline"]),
+        .testTarget(name: "ApplianceTests", dependencies: ["Appliance", "BootTimeline", "Inventory", "RouterAdvertisement"]),
         .testTarget(name: "BootConfigTests", dependencies: ["BootConfig", "Inventory"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture"]),
         .testTarget(name: "DHCPServerTests", dependencies: ["DHCPServer"]),

@@ -1,3 +1,4 @@
+import BootTimeline
 import Capture
 import DHCP
 import Foundation
@@ -19,11 +20,12 @@ final class DHCPHandler: ChannelInboundHandler, @unchecked Sendable {
     private let interface: InterfaceInfo
     private let raw: LockedSender?
     private let counters: DHCPCounters
+    private let timeline: BootTimeline
     private let logger: Logger
     private var unknownLog = UnknownClientLog()
 
     init(responder: NIOLockedValueBox<Responder>, journal: LeaseJournal, leases: LeaseTable, serverAddress: IPv4Address,
-         interface: InterfaceInfo, raw: LockedSender?, counters: DHCPCounters, logger: Logger) {
+         interface: InterfaceInfo, raw: LockedSender?, counters: DHCPCounters, timeline: BootTimeline, logger: Logger) {
         self.responder = responder
         self.journal = journal
         self.leases = leases
@@ -31,6 +33,7 @@ final class DHCPHandler: ChannelInboundHandler, @unchecked Sendable {
         self.interface = interface
         self.raw = raw
         self.counters = counters
+        self.timeline = timeline
         self.logger = logger
     }
 
@@ -45,16 +48,29 @@ final class DHCPHandler: ChannelInboundHandler, @unchecked Sendable {
             logger.debug("malformed DHCP packet dropped: \(error)", metadata: ["from": "\(envelope.remoteAddress)"])
             return
         }
-        let now = Int64(Date().timeIntervalSince1970)
+        let time = Date().timeIntervalSince1970
+        let now = Int64(time)
         let snapshot = responder.withLockedValue { $0 }
         let decision = snapshot.respond(to: request, context: RequestContext(serverAddress: serverAddress, now: now),
                                         leases: &leases)
         // Formatted only when a log line is actually written.
         let who = ClientLabel(node: decision.node, mac: request.clientMAC)
         let type = decision.requestType.map { "\($0)" } ?? "?"
+        let mac = request.clientMAC
+        let client = mac.map { DHCPBootEvents.client(node: decision.node, mac: $0) }
+        if let client, let requestType = decision.requestType {
+            timeline.record(DHCPBootEvents.request(request, type: requestType, time: time), client: client,
+                            mac: mac.map { "\($0)" })
+        }
 
         guard let (reply, delivery) = decision.reply else {
-            if let reason = decision.ignored { note(ignored: reason, type: type, who: who, request: request, now: now) }
+            if let reason = decision.ignored {
+                note(ignored: reason, type: type, who: who, request: request, now: now)
+                if let client {
+                    timeline.record(DHCPBootEvents.unanswered(decision.requestType, reason: reason, time: time),
+                                    client: client, mac: nil)
+                }
+            }
             if let update = decision.durableUpdate {
                 journal.commit(update) { [counters] ok in if !ok { counters.journalFailed() } }
             }
@@ -68,13 +84,17 @@ final class DHCPHandler: ChannelInboundHandler, @unchecked Sendable {
             deliver(payload, delivery: delivery, channel: context.channel)
             context.channel.flush()
             counters.sent(replyType)
+            if let client {
+                timeline.record(DHCPBootEvents.reply(reply, type: replyType, delivery: delivery, time: time),
+                                client: client, mac: nil)
+            }
             return
         }
         // No ACK leaves before its lease is on disk; the journal's thread hands the send back to the event loop.
         // (Replies go out one by one: batching them overflowed perfdhcp's socket in the benchmark.)
         let channel = context.channel
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        journal.commit(update) { [counters, logger] ok in
+        journal.commit(update) { [counters, logger, timeline] ok in
             guard ok else {
                 counters.journalFailed()
                 logger.error("lease journal write failed; \(replyType) to \(who) not sent")
@@ -85,6 +105,11 @@ final class DHCPHandler: ChannelInboundHandler, @unchecked Sendable {
                 handler.deliver(payload, delivery: delivery, channel: channel)
                 channel.flush()
                 handler.counters.sent(replyType)
+            }
+            if let client {
+                let event = DHCPBootEvents.reply(reply, type: replyType, delivery: delivery,
+                                                 time: Date().timeIntervalSince1970)
+                timeline.record(event, client: client, mac: nil, address: replyType == .ack ? "\(reply.yiaddr)" : nil)
             }
         }
     }

@@ -1,3 +1,4 @@
+import BootTimeline
 import Capture
 import DHCP
 import Foundation
@@ -24,6 +25,8 @@ public final class DHCPService: Sendable {
     }
 
     public let counters = DHCPCounters()
+    /// Boot steps of each client, shared with the TFTP server and `netroot status`.
+    public let timeline: BootTimeline
     private let responder: NIOLockedValueBox<Responder>
     private let journal: LeaseJournal
     private let initialLeases: LeaseTable
@@ -35,7 +38,8 @@ public final class DHCPService: Sendable {
 
     /// Opens the lease journal; binds nothing yet. `serverAddress` is the server identifier (option 54).
     public init(inventory: Inventory, configuration: Configuration, interface: InterfaceInfo, serverAddress: IPv4Address,
-                logger: Logger) throws {
+                timeline: BootTimeline, logger: Logger) throws {
+        self.timeline = timeline
         self.configuration = configuration
         self.logger = logger
         self.interface = interface
@@ -66,7 +70,7 @@ public final class DHCPService: Sendable {
         }
         let handler = DHCPHandler(responder: responder, journal: journal, leases: initialLeases,
                                   serverAddress: serverAddress, interface: interface, raw: raw.map(LockedSender.init),
-                                  counters: counters, logger: logger)
+                                  counters: counters, timeline: timeline, logger: logger)
         // Bound to the provisioning interface: answers only there, and broadcasts leave through it.
         let bound = try await DatagramBootstrap(group: group)
             .channelOption(.socketOption(.so_broadcast), value: 1)

@@ -6,6 +6,9 @@ public struct InventoryLoadResult: Sendable {
     public let inventory: Inventory?
     /// Errors and warnings in file order.
     public let diagnostics: [Diagnostic]
+    /// The `server:` section when it alone could be read: where a server still running on the last good file
+    /// keeps its state, even while the file has errors elsewhere.
+    public var server: ServerSettings? = nil
 }
 
 /// Reads and validates `nodes.yaml`.
@@ -50,7 +53,8 @@ public enum InventoryLoader {
         }
         var reader = InventoryReader(collector: collector, baseDirectory: baseDirectory, fileExists: fileExists)
         let inventory = reader.read(root)
-        return InventoryLoadResult(inventory: collector.hasErrors ? nil : inventory, diagnostics: collector.sorted)
+        return InventoryLoadResult(inventory: collector.hasErrors ? nil : inventory, diagnostics: collector.sorted,
+                                   server: reader.server)
     }
 
     /// Yams errors carry a mark; the message keeps the problem and drops Yams' copy of the text.

@@ -12,7 +12,11 @@ public struct ServerSettings: Sendable, Equatable {
     public var biosBootfile: Resolved<String>
     /// Bootfile for x86-64 UEFI firmware (client architectures 7 and 9).
     public var uefiBootfile: Resolved<String>
+    /// Answer IPv6 router solicitations with an advertisement that configures nothing, so iPXE stops waiting
+    /// ~13 s for a router before it starts TFTP. Lifetime 0 and no prefix: no host takes it as a router.
+    public var routerAdvertisements: Bool = ServerSettings.defaultRouterAdvertisements
 
+    public static let defaultRouterAdvertisements = true
     public static let defaultTFTPRoot = "../images"
     public static let defaultStateDirectory = "/var/lib/netroot"
     public static let defaultBIOSBootfile = "pxelinux.0"

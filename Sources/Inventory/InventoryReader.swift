@@ -18,7 +18,7 @@ struct InventoryReader {
         self.fileExists = fileExists
     }
 
-    static let serverKeys = ["interface", "address", "tftp_root", "state_dir", "bootfile"]
+    static let serverKeys = ["interface", "address", "tftp_root", "state_dir", "bootfile", "router_advertisements"]
     static let bootfileKeys = ["bios", "uefi"]
     static let bridgeKeys = ["name", "uplink", "forward_delay", "stp"]
     static let networkKeys = ["subnet", "router", "dns", "domain", "lease_time", "pool"]
@@ -26,10 +26,14 @@ struct InventoryReader {
     static let groupKeys = ["image", "root_path", "cmdline"]
     static let nodeKeys = ["mac", "ip", "groups", "hostname", "image", "root_path", "cmdline"]
 
+    /// The server section once read, even when other sections have errors.
+    private(set) var server: ServerSettings?
+
     mutating func read(_ root: Yams.Node) -> Inventory? {
         guard let top = collector.fields(of: root, subject: nil, ownerLocation: root.location,
                                          allowed: InventoryLoader.sections) else { return nil }
         let server = readServer(top)
+        self.server = server
         let networks = readNetworks(top["networks"], server: server)
         let images = readImages(top["images"], server: server)
         let groups = readGroups(top["groups"])
@@ -56,6 +60,7 @@ struct InventoryReader {
                                        IPv4Address.init)
         let tftpRoot = collector.string("tftp_root", in: fields)
         let stateDirectory = collector.string("state_dir", in: fields)
+        let advertise = collector.parsed("router_advertisements", in: fields, expected: "true or false", parseBool)
         var bios = Resolved(ServerSettings.defaultBIOSBootfile, from: .defaultValue)
         var uefi = Resolved(ServerSettings.defaultUEFIBootfile, from: .defaultValue)
         let tftpRootPath = absolutePath(tftpRoot?.value ?? ServerSettings.defaultTFTPRoot)
@@ -80,7 +85,8 @@ struct InventoryReader {
         guard let interface else { return nil }
         return ServerSettings(interface: interface.value, address: address?.value, tftpRoot: tftpRootPath,
                               stateDirectory: absolutePath(stateDirectory?.value ?? ServerSettings.defaultStateDirectory),
-                              biosBootfile: bios, uefiBootfile: uefi)
+                              biosBootfile: bios, uefiBootfile: uefi,
+                              routerAdvertisements: advertise?.value ?? ServerSettings.defaultRouterAdvertisements)
     }
 
     // MARK: bridge

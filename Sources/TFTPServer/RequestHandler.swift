@@ -1,3 +1,4 @@
+import BootTimeline
 import Foundation
 import Inventory
 import Logging
@@ -16,16 +17,18 @@ final class RequestHandler: ChannelInboundHandler, Sendable {
     private let transfers: ActiveTransfers
     private let spares: SpareSockets
     private let counters: TFTPCounters
+    private let timeline: BootTimeline
     private let logger: Logger
     private let group: EventLoopGroup
 
     init(files: NIOLockedValueBox<TFTPFiles>, configuration: TFTPService.Configuration, transfers: ActiveTransfers,
-         spares: SpareSockets, counters: TFTPCounters, logger: Logger, group: EventLoopGroup) {
+         spares: SpareSockets, counters: TFTPCounters, timeline: BootTimeline, logger: Logger, group: EventLoopGroup) {
         self.files = files
         self.configuration = configuration
         self.transfers = transfers
         self.spares = spares
         self.counters = counters
+        self.timeline = timeline
         self.logger = logger
         self.group = group
     }
@@ -67,14 +70,19 @@ final class RequestHandler: ChannelInboundHandler, Sendable {
         // A retransmitted request while its transfer runs is not a second transfer.
         guard transfers.claim(client) else { return }
         let clientAddress = client.ipAddress.flatMap(IPv4Address.init)
+        let snapshot = files.withLockedValue { $0 }
+        let node = snapshot.nodeName(at: clientAddress)
         let content: any TFTPContent
-        switch files.withLockedValue({ $0 }).open(filename, clientAddress: clientAddress) {
+        switch snapshot.open(filename, clientAddress: clientAddress) {
         case .success(let found):
             content = mode == "netascii" ? Self.netascii(found) : found
         case .failure(let refusal):
             transfers.release(client)
             counters.update { $0.refused[refusal.code == .fileNotFound ? "not found" : "access", default: 0] += 1 }
-            logger.info("\(client.ipAddress ?? "?") asked for \(filename): \(refusal.message)")
+            logger.info("\(node ?? client.ipAddress ?? "?") asked for \(filename): \(refusal.message)")
+            let event = BootEvent(time: Date().timeIntervalSince1970, service: .tftp, step: filename,
+                                  detail: refusal.message, outcome: .failed)
+            timeline.record(event, from: client.ipAddress ?? "?", node: node)
             reply(context, to: client, .error(refusal.code, refusal.message))
             return
         }
@@ -87,8 +95,9 @@ final class RequestHandler: ChannelInboundHandler, Sendable {
             reply(context, to: client, .error(.optionNegotiationRefused, failure.message))
             return
         }
-        let transfer = TransferHandler(client: client, filename: filename, content: content, options: negotiated,
-                                       transfers: transfers, counters: counters, logger: logger)
+        let transfer = TransferHandler(client: client, node: node, filename: filename, content: content,
+                                       options: negotiated, transfers: transfers, counters: counters,
+                                       timeline: timeline, logger: logger)
         let transfers = self.transfers
         if let spare = spares.take() {
             transfers.attach(client, channel: spare)

@@ -19,4 +19,9 @@ struct TFTPFiles: Sendable {
         }
         return onDisk
     }
+
+    /// The node with this address in the inventory, for log lines and the boot timeline.
+    func nodeName(at address: IPv4Address?) -> String? {
+        address.flatMap { bootConfigs.inventory.profile(ip: $0)?.name }
+    }
 }

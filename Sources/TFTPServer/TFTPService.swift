@@ -1,3 +1,4 @@
+import BootTimeline
 import BootConfig
 import Foundation
 import Inventory
@@ -31,13 +32,15 @@ public final class TFTPService: Sendable {
     private let configuration: Configuration
     private let files: NIOLockedValueBox<TFTPFiles>
     private let root: RootDirectory
+    private let timeline: BootTimeline
     private let logger: Logger
     private let listener = NIOLockedValueBox<Channel?>(nil)
     private let transfers = ActiveTransfers()
     private let spares: SpareSockets
 
-    public init(inventory: Inventory, configuration: Configuration, logger: Logger) throws {
+    public init(inventory: Inventory, configuration: Configuration, timeline: BootTimeline, logger: Logger) throws {
         self.configuration = configuration
+        self.timeline = timeline
         self.logger = logger
         root = try RootDirectory(path: configuration.root)
         spares = SpareSockets(address: configuration.address)
@@ -52,7 +55,8 @@ public final class TFTPService: Sendable {
     public func start(group: EventLoopGroup) async throws {
         spares.refill(group: group)
         let handler = RequestHandler(files: files, configuration: configuration, transfers: transfers,
-                                     spares: spares, counters: counters, logger: logger, group: group)
+                                     spares: spares, counters: counters, timeline: timeline, logger: logger,
+                                     group: group)
         let channel = try await DatagramBootstrap(group: group)
             .bind(toDevice: configuration.interface, port: configuration.port, handler: handler)
         listener.withLockedValue { $0 = channel }

@@ -1,3 +1,5 @@
+import BootTimeline
+import Foundation
 import Inventory
 import Logging
 import NIOCore
@@ -9,24 +11,29 @@ final class TransferHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias OutboundOut = AddressedEnvelope<ByteBuffer>
 
     private let client: SocketAddress
+    /// The inventory's name for the client's address, if it has one.
+    private let node: String?
     private let filename: String
     private let content: any TFTPContent
     private var transfer: Transfer
     private let transfers: ActiveTransfers
     private let counters: TFTPCounters
+    private let timeline: BootTimeline
     private let logger: Logger
     private var timer: Scheduled<Void>?
     private var timerDeadline: ContinuousClock.Instant?
     private let started = ContinuousClock.now
 
-    init(client: SocketAddress, filename: String, content: any TFTPContent, options: TransferOptions,
-         transfers: ActiveTransfers, counters: TFTPCounters, logger: Logger) {
+    init(client: SocketAddress, node: String?, filename: String, content: any TFTPContent, options: TransferOptions,
+         transfers: ActiveTransfers, counters: TFTPCounters, timeline: BootTimeline, logger: Logger) {
         self.client = client
+        self.node = node
         self.filename = filename
         self.content = content
         transfer = Transfer(size: content.size, options: options, now: .now)
         self.transfers = transfers
         self.counters = counters
+        self.timeline = timeline
         self.logger = logger
     }
 
@@ -109,18 +116,29 @@ final class TransferHandler: ChannelInboundHandler, @unchecked Sendable {
     private func finish(_ outcome: Transfer.Outcome, context: ChannelHandlerContext) {
         timer?.cancel()
         let elapsed = ContinuousClock.now - started
-        let who = client.ipAddress ?? "?"
+        let who = node ?? client.ipAddress ?? "?"
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let took = "\(TimelineReport.size(content.size)) in \(TimelineReport.seconds(seconds))"
+        let detail: String
         switch outcome {
         case .completed:
             counters.update { $0.completed += 1; $0.bytesSent += self.content.size }
             logger.info("sent \(filename) to \(who): \(content.size) bytes in \(elapsed)")
+            detail = took
         case let .abortedByClient(code, message):
             counters.update { $0.aborted += 1 }
             logger.info("\(who) ended \(filename) with error \(code) \(message)")
+            detail = "client ended it: error \(code) \(message)"
         case .timedOut:
             counters.update { $0.timedOut += 1 }
             logger.warning("transfer of \(filename) to \(who) timed out after \(transfer.acknowledged) blocks")
+            detail = "timed out after \(transfer.acknowledged) blocks"
         }
+        // A client may end a transfer on purpose (it had what it needed); only a timeout is the transfer failing.
+        let failed = if case .timedOut = outcome { true } else { false }
+        timeline.record(BootEvent(time: Date().timeIntervalSince1970, service: .tftp, step: filename, detail: detail,
+                                  outcome: failed ? .failed : .ok),
+                        from: client.ipAddress ?? "?", node: node)
         context.close(promise: nil)
     }
 

@@ -16,7 +16,9 @@ struct Netroot: AsyncParsableCommand {
               netroot nodes show compute1        every effective value and where it came from
               netroot serve                      answer DHCP on server.interface
               netroot leases                     current leases
+              netroot status [NODE]              how far each node's boot got, from the running server
             """,
-        subcommands: [ServeCommand.self, CheckCommand.self, NodesCommand.self, LeasesCommand.self, PXEConfigCommand.self]
+        subcommands: [ServeCommand.self, CheckCommand.self, NodesCommand.self, LeasesCommand.self, StatusCommand.self,
+                      PXEConfigCommand.self]
     )
 }

@@ -1,0 +1,105 @@
+import BootTimeline
+import DHCPServer
+import Foundation
+import Inventory
+import Logging
+import NetworkSupport
+import NIOPosix
+import ServiceLifecycle
+import TFTPServer
+
+/// `netroot serve`: DHCP, TFTP, router advertisements, the control socket and the reloader, sharing one
+/// inventory snapshot and one boot timeline, as services of one service group.
+public struct Appliance {
+    /// What the command line decides.
+    public struct Settings: Sendable {
+        public var configPath: String
+        /// 67 and 69 in production; tests move them.
+        public var dhcpPort = 67
+        public var tftpPort = 69
+
+        public init(configPath: String) { self.configPath = configPath }
+    }
+
+    /// Why the appliance could not start; already logged.
+    public struct StartFailure: Error {}
+
+    let settings: Settings
+    let logger: Logger
+
+    public init(settings: Settings, logger: Logger) {
+        self.settings = settings
+        self.logger = logger
+    }
+
+    /// Starts every server, then runs until SIGTERM or SIGINT and stops them in reverse order: no new
+    /// requests, TFTP transfers in flight finish (or end), the lease journal is flushed.
+    public func run(inventory: Inventory) async throws {
+        let group = MultiThreadedEventLoopGroup.singleton
+        let timeline = BootTimeline()
+        var services: [ServerService] = []
+        let dhcp: DHCPService
+        let tftp: TFTPService
+        do {
+            let interface = try InterfaceInfo.lookup(inventory.server.interface)
+            guard let address = inventory.server.address ?? interface.addresses.first else {
+                throw InterfaceInfo.LookupError(description: "interface \(interface.name) has no IPv4 address "
+                                                    + "and server.address is not set")
+            }
+            var dhcpConfiguration = DHCPService.Configuration(interface: interface.name,
+                                                              stateDirectory: inventory.server.stateDirectory)
+            dhcpConfiguration.port = settings.dhcpPort
+            dhcp = try DHCPService(inventory: inventory, configuration: dhcpConfiguration, interface: interface,
+                                   serverAddress: address, timeline: timeline, logger: logger)
+            var tftpConfiguration = TFTPService.Configuration(interface: interface.name, address: address,
+                                                              root: inventory.server.tftpRoot)
+            tftpConfiguration.port = settings.tftpPort
+            tftpConfiguration.mtu = interface.mtu
+            tftp = try TFTPService(inventory: inventory, configuration: tftpConfiguration, timeline: timeline,
+                                   logger: logger)
+            try await dhcp.start(group: group)
+            services.append(ServerService(description: "DHCP") { await dhcp.stop() })
+            try await tftp.start(group: group)
+            services.append(ServerService(description: "TFTP") { await tftp.stop(waitingUpTo: .seconds(10)) })
+            if inventory.server.routerAdvertisements {
+                // Optional: without it nodes boot, only ~13 s slower; a host without IPv6 must still serve.
+                do {
+                    let advertiser = try RouterAdvertiser(interface: interface, logger: logger)
+                    services.append(ServerService(description: "router advertisements") { advertiser.stop() })
+                } catch {
+                    logger.warning("not answering IPv6 router solicitations: \(error)")
+                }
+            }
+            let control = try await ControlServer.start(directory: inventory.server.stateDirectory,
+                                                        timeline: timeline, group: group, logger: logger)
+            services.append(ServerService(description: "control socket") { await control.stop() })
+        } catch {
+            logger.critical("cannot start: \(error)")
+            for service in services.reversed() { await service.stop() }
+            throw StartFailure()
+        }
+        let reloader = InventoryReloader(path: settings.configPath, current: inventory, apply: { inventory in
+            // Each server swaps its snapshot whole; requests already being answered keep the one they had.
+            dhcp.replace(inventory: inventory)
+            tftp.replace(inventory: inventory)
+        }, logger: logger)
+        logger.notice("netroot ready: serving \(inventory.nodes.count) nodes from \(settings.configPath)")
+
+        let serviceGroup = ServiceGroup(configuration: ServiceGroupConfiguration(
+            services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
+                + [.init(service: reloader)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger.withLevel(atLeast: .notice)))
+        try await serviceGroup.run()
+        logger.notice("stopped; leases flushed")
+    }
+}
+
+extension Logger {
+    /// The service group's own bookkeeping lines are noise at info level.
+    func withLevel(atLeast level: Logger.Level) -> Logger {
+        var copy = self
+        if copy.logLevel < level { copy.logLevel = level }
+        return copy
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `netroot status`'s side of the control socket: blocking, one request, one reply.
+public enum ControlClient {
+    /// Why the server could not be asked.
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public static func status(socketPath: String, node: String?) throws -> ControlProtocol.StatusReply {
+        let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw Failure(description: "socket: \(String(cString: strerror(errno)))") }
+        defer { close(descriptor) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let pathBytes = Array(socketPath.utf8)
+        guard pathBytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
+            throw Failure(description: "socket path too long: \(socketPath)")
+        }
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            raw.copyBytes(from: pathBytes)
+            raw[pathBytes.count] = 0
+        }
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
+        }
+        guard connected == 0 else {
+            let reason = String(cString: strerror(errno))
+            throw Failure(description: "cannot reach the server at \(socketPath): \(reason) (is `netroot serve` running?)")
+        }
+        let request = Array(((node.map { "status \($0)" } ?? "status") + "\n").utf8)
+        guard write(descriptor, request, request.count) == request.count else {
+            throw Failure(description: "cannot send to \(socketPath): \(String(cString: strerror(errno)))")
+        }
+        var reply: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0, errno == EINTR { continue }
+            guard count > 0 else { break }
+            reply += chunk[..<count]
+        }
+        do {
+            return try JSONDecoder().decode(ControlProtocol.StatusReply.self, from: Data(reply))
+        } catch {
+            throw Failure(description: "unreadable reply from \(socketPath): \(error)")
+        }
+    }
+}

@@ -1,0 +1,45 @@
+import BootTimeline
+import Foundation
+
+/// The control socket's protocol: one request line in, one JSON document out, then the server closes.
+///
+/// Requests: `status` (every client) and `status NAME` (one node, by name, MAC or IP address).
+public enum ControlProtocol {
+    /// The socket's file name under `server.state_dir`.
+    public static let socketName = "control.sock"
+
+    /// What `status` answers.
+    public struct StatusReply: Codable, Sendable {
+        /// The server's clock, so the client can say "5 s ago" without trusting its own.
+        public var now: Double
+        public var startedAt: Double
+        public var clients: [ClientTimeline]
+        /// Set when the request could not be answered (unknown command, unknown node).
+        public var error: String?
+    }
+
+    /// The reply to one request line. Pure but for reading the timeline it is handed.
+    static func answer(_ line: String, timeline: BootTimeline, startedAt: Double, now: Double) -> StatusReply {
+        let words = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        var reply = StatusReply(now: now, startedAt: startedAt, clients: [], error: nil)
+        switch words.first {
+        case "status" where words.count == 1:
+            reply.clients = timeline.snapshot()
+        case "status" where words.count == 2:
+            if let found = timeline.timeline(of: words[1]) {
+                reply.clients = [found]
+            } else {
+                reply.error = "no boot steps seen from '\(words[1])' since the server started"
+            }
+        default:
+            reply.error = "unknown request '\(line)'; expected 'status' or 'status NODE'"
+        }
+        return reply
+    }
+
+    static func encode(_ reply: StatusReply) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return Array((try? encoder.encode(reply)) ?? Data("{}".utf8))
+    }
+}

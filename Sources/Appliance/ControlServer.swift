@@ -1,0 +1,76 @@
+import BootTimeline
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+
+/// The local control socket `netroot status` talks to: a Unix socket under state_dir, readable by root only.
+final class ControlServer: Sendable {
+    let path: String
+    private let channel: Channel
+
+    static func start(directory: String, timeline: BootTimeline, group: EventLoopGroup,
+                      logger: Logger) async throws -> ControlServer {
+        let path = directory + "/" + ControlProtocol.socketName
+        let startedAt = Date().timeIntervalSince1970
+        // The socket is created with the umask's bits: root only, since status names every node and its MAC.
+        let previousMask = umask(0o077)
+        defer { umask(previousMask) }
+        let channel = try await ServerBootstrap(group: group)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        ControlConnectionHandler(timeline: timeline, startedAt: startedAt))
+                }
+            }
+            .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true)
+            .get()
+        logger.info("control socket ready", metadata: ["path": "\(path)"])
+        return ControlServer(path: path, channel: channel)
+    }
+
+    private init(path: String, channel: Channel) {
+        self.path = path
+        self.channel = channel
+    }
+
+    func stop() async {
+        try? await channel.close()
+        unlink(path)
+    }
+}
+
+/// One connection: collects the request line (at most 1 KiB), answers, closes.
+private final class ControlConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private let timeline: BootTimeline
+    private let startedAt: Double
+    private var received: [UInt8] = []
+
+    init(timeline: BootTimeline, startedAt: Double) {
+        self.timeline = timeline
+        self.startedAt = startedAt
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        received += unwrapInboundIn(data).readableBytesView
+        if let end = received.firstIndex(of: UInt8(ascii: "\n")) {
+            respond(String(decoding: received[..<end], as: UTF8.self), context: context)
+        } else if received.count > 1024 {
+            context.close(promise: nil)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {}
+
+    private func respond(_ line: String, context: ChannelHandlerContext) {
+        let reply = ControlProtocol.answer(line.trimmingCharacters(in: .whitespaces), timeline: timeline,
+                                           startedAt: startedAt, now: Date().timeIntervalSince1970)
+        let bytes = ControlProtocol.encode(reply)
+        var buffer = context.channel.allocator.buffer(capacity: bytes.count)
+        buffer.writeBytes(bytes)
+        context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in context.close(promise: nil) }
+    }
+}

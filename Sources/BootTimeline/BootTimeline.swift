@@ -1,0 +1,92 @@
+import Synchronization
+
+/// Per-client boot timelines, in memory, fed by the DHCP and TFTP servers and read by `netroot status`.
+///
+/// Bounded: at most `maximumClients` clients (the least recently heard from is forgotten first) and
+/// `maximumEvents` steps per boot, so a flood of random MACs cannot grow it without end.
+public final class BootTimeline: Sendable {
+    private struct State {
+        var clients: [String: ClientTimeline] = [:]
+        /// Last heard from, for eviction.
+        var lastSeen: [String: Double] = [:]
+        /// IPv4 address → client, learned from DHCP ACKs, so TFTP requests (which carry only an IP) find their node.
+        var owners: [String: String] = [:]
+    }
+
+    private let state = Mutex(State())
+    public let maximumClients: Int
+    public let maximumEvents: Int
+    /// A firmware DISCOVER this long after a client's last step starts a new boot even without one in between.
+    public static let quietGap: Double = 60
+
+    public init(maximumClients: Int = 4096, maximumEvents: Int = 256) {
+        self.maximumClients = maximumClients
+        self.maximumEvents = maximumEvents
+    }
+
+    /// Records a DHCP step. `client` is the node's name, else the MAC; `address`, when set, is bound to it.
+    public func record(_ event: BootEvent, client: String, mac: String?, address: String? = nil) {
+        state.withLock { state in
+            var timeline = state.clients[client] ?? ClientTimeline(client: client)
+            if let mac { timeline.mac = mac }
+            if let address {
+                if let previous = timeline.address, previous != address, state.owners[previous] == client {
+                    state.owners[previous] = nil
+                }
+                timeline.address = address
+                state.owners[address] = client
+            }
+            Self.append(event, to: &timeline, limit: maximumEvents)
+            state.clients[client] = timeline
+            state.lastSeen[client] = event.time
+            if state.clients.count > maximumClients { Self.evict(&state, keeping: maximumClients) }
+        }
+    }
+
+    /// Records a TFTP step from `address`; `node` is the inventory's name for that address, when it has one.
+    public func record(_ event: BootEvent, from address: String, node: String?) {
+        let client = state.withLock { $0.owners[address] } ?? node ?? address
+        record(event, client: client, mac: nil, address: address)
+    }
+
+    /// All clients, most recently heard from first.
+    public func snapshot() -> [ClientTimeline] {
+        state.withLock { state in
+            state.clients.values.sorted { ($0.last?.time ?? 0, $1.client) > ($1.last?.time ?? 0, $0.client) }
+        }
+    }
+
+    /// One client by node name, MAC or IP address.
+    public func timeline(of key: String) -> ClientTimeline? {
+        let lowered = key.lowercased()
+        return state.withLock { state in
+            if let found = state.clients[key] { return found }
+            if let owner = state.owners[key], let found = state.clients[owner] { return found }
+            return state.clients.values.first { $0.mac == lowered }
+        }
+    }
+
+    private static func append(_ event: BootEvent, to timeline: inout ClientTimeline, limit: Int) {
+        if event.startsBoot, let last = timeline.events.last {
+            // Firmware retransmitting its DISCOVER is the same boot; anything past the firmware's DHCP is not.
+            let stillInFirmwareDHCP = timeline.events.allSatisfy { $0.service == .dhcp && $0.startsBoot
+                || $0.step.hasPrefix("OFFER") }
+            if !stillInFirmwareDHCP || event.time - last.time > quietGap { timeline.events.removeAll() }
+        }
+        timeline.events.append(event)
+        if timeline.events.count > limit { timeline.events.removeFirst(timeline.events.count - limit) }
+    }
+
+    /// Forgets the least recently heard from clients, a tenth at a time so eviction is rare.
+    private static func evict(_ state: inout State, keeping limit: Int) {
+        let excess = state.clients.count - limit + max(1, limit / 10)
+        let oldest = state.lastSeen.sorted { $0.value < $1.value }.prefix(excess)
+        for (client, _) in oldest {
+            if let address = state.clients[client]?.address, state.owners[address] == client {
+                state.owners[address] = nil
+            }
+            state.clients[client] = nil
+            state.lastSeen[client] = nil
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import Appliance
+import ArgumentParser
+import BootTimeline
+import Foundation
+import Inventory
+
+/// `netroot status [NODE]`: what the running server saw of each node's boot, through its control socket.
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show how far each node's boot got (or one node's boot timeline), from the running server.",
+        discussion: """
+            Asks `netroot serve` over its control socket, server.state_dir/control.sock. Timelines are kept in \
+            memory since the server started: DHCP exchanges (firmware and initramfs) and TFTP files with size, \
+            duration and outcome. Clients the inventory does not know are listed by MAC.
+
+            Examples:
+              netroot status                  one line per client: last step, when, boot time so far
+              netroot status compute1         the node's timeline (name, MAC or IP)
+            """
+    )
+
+    @OptionGroup var options: ConfigOption
+
+    @Argument(help: ArgumentHelp("A node's name, MAC or IP address.", valueName: "NODE"))
+    var node: String?
+
+    @Option(help: ArgumentHelp("The control socket (default: server.state_dir/control.sock).", valueName: "PATH"))
+    var socket: String?
+
+    @Flag(help: "Print the server's reply as JSON.")
+    var json = false
+
+    func run() throws {
+        let reply: ControlProtocol.StatusReply
+        do {
+            reply = try ControlClient.status(socketPath: try socketPath(), node: node)
+        } catch let failure as ControlClient.Failure {
+            printError("netroot: \(failure)")
+            throw ExitCode(1)
+        }
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(reply), as: UTF8.self))
+            return
+        }
+        if let error = reply.error {
+            printError("netroot: \(error)")
+            throw ExitCode(1)
+        }
+        if node != nil, let timeline = reply.clients.first {
+            print(TimelineReport.timeline(timeline), terminator: "")
+        } else {
+            print(TimelineReport.table(reply.clients, now: reply.now), terminator: "")
+        }
+    }
+
+    /// The socket of the server using this inventory. A file that no longer validates still names its state
+    /// directory: the server keeps running on the last good one, and status must still reach it.
+    private func socketPath() throws -> String {
+        if let socket { return socket }
+        let result = InventoryLoader.load(path: options.path)
+        guard let server = result.inventory?.server ?? result.server else {
+            for diagnostic in result.diagnostics.errors { printError(diagnostic.description) }
+            printError("netroot: cannot find server.state_dir in \(options.path); pass --socket")
+            throw ExitCode(1)
+        }
+        return server.stateDirectory + "/" + ControlProtocol.socketName
+    }
+}

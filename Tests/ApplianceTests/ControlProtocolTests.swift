@@ -1,0 +1,65 @@
+@testable import Appliance
+import BootTimeline
+import Foundation
+import Inventory
+import Testing
+
+@Suite("Control socket protocol and reload summaries")
+struct ControlProtocolTests {
+    private func timeline() -> BootTimeline {
+        let timeline = BootTimeline()
+        timeline.record(BootEvent(time: 10, service: .dhcp, step: "DISCOVER", startsBoot: true), client: "node1",
+                        mac: "52:54:00:c0:ff:01")
+        timeline.record(BootEvent(time: 11, service: .dhcp, step: "ACK 10.0.0.11"), client: "node1", mac: nil,
+                        address: "10.0.0.11")
+        return timeline
+    }
+
+    @Test("status lists every client; status NODE finds one by name, MAC or address; JSON survives the trip")
+    func status() throws {
+        let all = ControlProtocol.answer("status", timeline: timeline(), startedAt: 1, now: 20)
+        #expect(all.clients.map(\.client) == ["node1"])
+        #expect(all.error == nil)
+        for key in ["node1", "52:54:00:C0:FF:01", "10.0.0.11"] {
+            #expect(ControlProtocol.answer("status \(key)", timeline: timeline(), startedAt: 1, now: 20)
+                .clients.first?.client == "node1")
+        }
+        let decoded = try JSONDecoder().decode(ControlProtocol.StatusReply.self,
+                                               from: Data(ControlProtocol.encode(all)))
+        #expect(decoded.clients == all.clients)
+        #expect(decoded.now == 20)
+    }
+
+    @Test("unknown nodes and unknown requests get an error, not an empty answer")
+    func errors() {
+        #expect(ControlProtocol.answer("status node9", timeline: timeline(), startedAt: 1, now: 2).error?
+            .contains("node9") == true)
+        #expect(ControlProtocol.answer("reboot", timeline: timeline(), startedAt: 1, now: 2).error != nil)
+        #expect(ControlProtocol.answer("status a b", timeline: timeline(), startedAt: 1, now: 2).error != nil)
+    }
+
+    @Test("a reload names the nodes whose effective settings changed")
+    func reloadSummary() throws {
+        func inventory(_ nodes: String) throws -> Inventory {
+            let text = """
+                server: {interface: eth0, tftp_root: /srv}
+                networks:
+                  lan: {subnet: 10.0.0.0/24}
+                images:
+                  a: {kernel: a/vmlinuz}
+                  b: {kernel: b/vmlinuz}
+                nodes:
+                \(nodes)
+                """
+            let result = InventoryLoader.parse(text: text, file: "nodes.yaml", baseDirectory: "/",
+                                               fileExists: { _ in true })
+            return try #require(result.inventory, "\(result.diagnostics)")
+        }
+        let before = try inventory("  n1: {mac: '02:00:00:00:00:01', ip: 10.0.0.11, image: a}\n"
+                                   + "  n2: {mac: '02:00:00:00:00:02', ip: 10.0.0.12, image: a}")
+        let after = try inventory("  n1: {mac: '02:00:00:00:00:01', ip: 10.0.0.11, image: b}\n"
+                                  + "  n3: {mac: '02:00:00:00:00:03', ip: 10.0.0.13, image: a}")
+        #expect(InventoryReloader.changes(from: before, to: after) == "added n3; removed n2; changed n1")
+        #expect(InventoryReloader.changes(from: before, to: before) == "no node changed")
+    }
+}

@@ -1,0 +1,86 @@
+import BootTimeline
+import Testing
+
+@Suite("Boot timeline")
+struct BootTimelineTests {
+    private func dhcp(_ step: String, at time: Double, firmware: Bool = false) -> BootEvent {
+        BootEvent(time: time, service: .dhcp, step: step, detail: firmware ? "PXE firmware, BIOS" : "udhcp 1.35.0",
+                  startsBoot: firmware && step == "DISCOVER")
+    }
+
+    @Test("TFTP steps from an address land on the node DHCP bound it to, even a pool client known only by MAC")
+    func tftpFindsTheClientByItsAcknowledgedAddress() {
+        let timeline = BootTimeline()
+        timeline.record(dhcp("DISCOVER", at: 1, firmware: true), client: "02:00:00:00:00:99", mac: "02:00:00:00:00:99")
+        timeline.record(dhcp("ACK 10.0.0.100", at: 2), client: "02:00:00:00:00:99", mac: nil, address: "10.0.0.100")
+        timeline.record(BootEvent(time: 3, service: .tftp, step: "pxelinux.0", detail: "42.0 KiB in 5 ms"),
+                        from: "10.0.0.100", node: nil)
+        let found = timeline.timeline(of: "02:00:00:00:00:99")
+        #expect(found?.events.map(\.step) == ["DISCOVER", "ACK 10.0.0.100", "pxelinux.0"])
+        #expect(found?.address == "10.0.0.100")
+        #expect(timeline.timeline(of: "10.0.0.100")?.client == "02:00:00:00:00:99")
+        #expect(timeline.snapshot().count == 1)
+    }
+
+    @Test("a TFTP client no DHCP exchange named is filed under the inventory's node, else its address")
+    func tftpWithoutDHCP() {
+        let timeline = BootTimeline()
+        timeline.record(BootEvent(time: 1, service: .tftp, step: "a"), from: "10.0.0.11", node: "node1")
+        timeline.record(BootEvent(time: 2, service: .tftp, step: "b"), from: "10.0.0.50", node: nil)
+        #expect(timeline.timeline(of: "node1")?.events.map(\.step) == ["a"])
+        #expect(timeline.timeline(of: "10.0.0.50")?.client == "10.0.0.50")
+    }
+
+    @Test("a firmware DISCOVER after the boot got past firmware DHCP starts a new boot; retransmissions do not")
+    func newBootStartsAtFirmwareDiscover() {
+        let timeline = BootTimeline()
+        timeline.record(dhcp("DISCOVER", at: 1, firmware: true), client: "n", mac: nil)
+        timeline.record(dhcp("OFFER 10.0.0.11", at: 1.1), client: "n", mac: nil)
+        timeline.record(dhcp("DISCOVER", at: 2, firmware: true), client: "n", mac: nil)
+        #expect(timeline.timeline(of: "n")?.events.count == 3)
+        timeline.record(BootEvent(time: 3, service: .tftp, step: "pxelinux.0"), from: "10.0.0.11", node: "n")
+        timeline.record(dhcp("DISCOVER", at: 100, firmware: true), client: "n", mac: nil)
+        #expect(timeline.timeline(of: "n")?.events.map(\.time) == [100])
+    }
+
+    @Test("memory stays bounded: old clients and old steps are dropped")
+    func bounded() {
+        let timeline = BootTimeline(maximumClients: 10, maximumEvents: 5)
+        for index in 0..<100 {
+            timeline.record(dhcp("DISCOVER", at: Double(index)), client: "c\(index)", mac: nil)
+        }
+        let clients = timeline.snapshot()
+        #expect(clients.count <= 10)
+        #expect(clients.first?.client == "c99")
+        for index in 0..<20 { timeline.record(dhcp("REQUEST", at: Double(200 + index)), client: "c99", mac: nil) }
+        #expect(timeline.timeline(of: "c99")?.events.count == 5)
+    }
+
+    @Test("the status table names each client's last step and marks a failure")
+    func table() {
+        let timeline = ClientTimeline(client: "node1", mac: "52:54:00:c0:ff:01", address: "10.0.0.11", events: [
+            BootEvent(time: 1_000, service: .dhcp, step: "DISCOVER"),
+            BootEvent(time: 1_012.5, service: .tftp, step: "tiny/vmlinuz", detail: "timed out", outcome: .failed),
+        ])
+        let text = TimelineReport.table([timeline], now: 1_020)
+        let lines = text.split(separator: "\n")
+        #expect(lines.count == 2)
+        #expect(lines[0].hasPrefix("NODE"))
+        #expect(lines[1].contains("node1"))
+        #expect(lines[1].contains("tftp tiny/vmlinuz (failed)"))
+        #expect(lines[1].contains("7 s ago"))
+        #expect(lines[1].hasSuffix("12.5 s"))
+        let detail = TimelineReport.timeline(timeline)
+        #expect(detail.contains("+12.5 s"))
+        #expect(detail.contains("FAILED timed out"))
+    }
+
+    @Test("sizes and durations read as an administrator writes them")
+    func units() {
+        #expect(TimelineReport.size(512) == "512 B")
+        #expect(TimelineReport.size(46_080) == "45.0 KiB")
+        #expect(TimelineReport.size(8 << 20) == "8.0 MiB")
+        #expect(TimelineReport.seconds(0.0123) == "12 ms")
+        #expect(TimelineReport.seconds(27.94) == "27.9 s")
+    }
+}
