@@ -74,6 +74,9 @@ public final class TFTPService: Sendable {
     }
 }
 
+/// Sent through a transfer's pipeline when the server stops before the transfer ends.
+struct ServerStopping: Sendable {}
+
 /// Transfers in flight, keyed by client address and port: pxelinux reuses the same source ports on every
 /// node, so the pair (not the port alone) names a transfer, and a retransmitted request is not a new one.
 final class ActiveTransfers: Sendable {
@@ -95,8 +98,11 @@ final class ActiveTransfers: Sendable {
 
     func release(_ client: SocketAddress) { channels.withLockedValue { _ = $0.removeValue(forKey: client) } }
 
+    /// Ends every transfer still running: each tells its client with a TFTP error, then closes.
     func closeAll() {
-        for case let channel? in channels.withLockedValue({ Array($0.values) }) { channel.close(promise: nil) }
+        for case let channel? in channels.withLockedValue({ Array($0.values) }) {
+            channel.pipeline.fireUserInboundEventTriggered(ServerStopping())
+        }
     }
 }
 

@@ -62,6 +62,16 @@ final class TransferHandler: ChannelInboundHandler, @unchecked Sendable {
         perform(transfer.receive(packet, now: .now), context: context)
     }
 
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard event is ServerStopping else { return context.fireUserInboundEventTriggered(event) }
+        // The client hears why instead of retransmitting into a closed port until it gives up.
+        send(.error(.notDefined, "server shutting down"), to: client, context: context)
+        context.flush()
+        timer?.cancel()
+        logger.notice("transfer of \(filename) to \(node ?? client.ipAddress ?? "?") ended: server shutting down")
+        context.close(promise: nil)
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
         timer?.cancel()
         transfers.release(client)
