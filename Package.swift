@@ -54,6 +54,11 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // The bridge manager: network state, plans with their undo, rollback, `ip` rendering (pure).
+        .target(name: "Bridge", dependencies: ["Inventory"]),
+        // Reads the state and applies plan steps over rtnetlink with libnl-3.
+        .target(name: "BridgeNetlink", dependencies: ["Bridge", "CNetlink", "Inventory"]),
+
         // libpcap: raw Ethernet delivery to clients without an address (later: rogue DHCP, traces).
         .target(name: "Capture", dependencies: ["CPcap"]),
 
@@ -88,7 +93,7 @@ let package = Package(
 
         // The command line; thin.
         .executableTarget(name: "netroot", dependencies: [
-            "Appliance", "BootTimeline", "Inventory", "DHCP", "DHCPServer", "BootConfig",
+            "Appliance", "BootTimeline", "Bridge", "BridgeNetlink", "Inventory", "DHCP", "DHCPServer", "BootConfig",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -97,6 +102,7 @@ let package = Package(
         .testTarget(name: "DHCPTests", dependencies: ["DHCP"], exclude: ["Captures", "Crashers"]),
         .testTarget(name: "TFTPTests", dependencies: ["TFTP"], exclude: ["Crashers"]),
         .testTarget(name: "BootTimelineTests", dependencies: ["BootTimeline"]),
+        .testTarget(name: "BridgeTests", dependencies: ["Bridge", "Inventory"]),
         .testTarget(name: "ApplianceTests", dependencies: ["Appliance", "BootTimeline", "Inventory", "RouterAdvertisement"]),
         .testTarget(name: "BootConfigTests", dependencies: ["BootConfig", "Inventory"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture"]),

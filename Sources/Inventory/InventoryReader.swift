@@ -101,6 +101,11 @@ struct InventoryReader {
             Int($0).flatMap { (0...30).contains($0) ? $0 : nil }
         }
         let stp = collector.parsed("stp", in: fields, expected: "true or false", parseBool)
+        if let stp, stp.value, (forwardDelay?.value ?? BridgeSettings.defaultForwardDelay) < 2 {
+            // The kernel refuses STP with a forward delay under 2 s (and PXE wants 0 with STP off).
+            collector.error(at: forwardDelay?.location ?? stp.location, "bridge",
+                            "with stp: true the forward_delay must be 2 to 30 seconds")
+        }
         if let name, let uplink, name.value == uplink.value {
             collector.error(at: uplink.location, "bridge", "the uplink cannot be the bridge itself ('\(name.value)')")
         }

@@ -17,8 +17,10 @@ struct Netroot: AsyncParsableCommand {
               netroot serve                      answer DHCP on server.interface
               netroot leases                     current leases
               netroot status [NODE]              how far each node's boot got, from the running server
+              netroot bridge up --dry-run        the bridge plan as ip commands
             """,
         subcommands: [ServeCommand.self, CheckCommand.self, NodesCommand.self, LeasesCommand.self, StatusCommand.self,
+                      BridgeCommand.self,
                       PXEConfigCommand.self]
     )
 }

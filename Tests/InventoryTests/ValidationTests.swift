@@ -303,6 +303,14 @@ import Testing
         ])
     }
 
+    @Test func stpNeedsAForwardDelayTheKernelAccepts() {
+        let yaml = "server: {interface: br0}\nbridge:\n  name: br0\n  stp: true\n"
+        #expect(load(yaml).diagnostics.errors.map(\.description) == [
+            "nodes.yaml:4:8: bridge: with stp: true the forward_delay must be 2 to 30 seconds",
+        ])
+        #expect(load(yaml + "  forward_delay: 2\n").inventory?.bridge?.stp == true)
+    }
+
     @Test func yamlSyntaxAndDuplicateKeysHaveLocations() {
         #expect(findings("server:\n  interface: br0\nnodes: [\n") == [
             "nodes.yaml:4:1: not valid YAML: did not find expected node content (while parsing a flow node)",

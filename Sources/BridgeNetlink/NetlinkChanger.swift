@@ -1,0 +1,133 @@
+import Bridge
+import CNetlink
+import Glibc
+import Inventory
+
+extension Netlink: NetworkChanger {
+    /// Performs one step over rtnetlink; errors name the step (as its `ip` command) and the kernel's reason.
+    public func apply(_ step: BridgeStep) throws {
+        let what = step.command
+        switch step {
+        case let .createBridge(name, forwardDelay, stp):
+            try sendBridgeLink(name: name, index: nil, [(IFLA_BR_FORWARD_DELAY, forwardDelay * 100),
+                                                        (IFLA_BR_STP_STATE, stp ? 1 : 0)], what: what)
+        case let .configureBridge(name, forwardDelay, stp, _, _):
+            // With STP on the kernel refuses a forward delay under 2 s: turn STP off first, or on last.
+            let index = try index(of: name)
+            let delay = (IFLA_BR_FORWARD_DELAY, forwardDelay * 100), state = (IFLA_BR_STP_STATE, stp ? 1 : 0)
+            for attribute in stp ? [delay, state] : [state, delay] {
+                try sendBridgeLink(name: name, index: index, [attribute], what: what)
+            }
+        case .deleteLink(let link):
+            let request = rtnl_link_alloc()
+            defer { rtnl_link_put(request) }
+            rtnl_link_set_name(request, link.name)
+            try check(rtnl_link_delete(socket, request), what)
+        case let .setMAC(link, mac, _):
+            try change(link, what) { request in
+                let address = NetlinkAddress.build(mac)
+                defer { nl_addr_put(address) }
+                rtnl_link_set_addr(request, address)
+            }
+        case .setUp(let link):
+            try change(link, what) { rtnl_link_set_flags($0, UInt32(IFF_UP)) }
+        case .setDown(let link):
+            try change(link, what) { rtnl_link_unset_flags($0, UInt32(IFF_UP)) }
+        case let .enslave(port, bridge):
+            try check(rtnl_link_enslave_ifindex(socket, try index(of: bridge), try index(of: port)), what)
+        case .release(let port, _):
+            try check(rtnl_link_release_ifindex(socket, try index(of: port)), what)
+        case .addAddress(let address):
+            try withAddress(address, what) { try check(rtnl_addr_add(socket, $0, 0), what) }
+        case .deleteAddress(let address):
+            try withAddress(address, what) { try check(rtnl_addr_delete(socket, $0, 0), what) }
+        case .addRoute(let route):
+            try withRoute(route, what) { try check(rtnl_route_add(socket, $0, Int32(NLM_F_CREATE | NLM_F_EXCL)), what) }
+        case .deleteRoute(let route):
+            try withRoute(route, what) { try check(rtnl_route_delete(socket, $0, 0), what) }
+        }
+    }
+
+    /// RTM_NEWLINK for a bridge with IFLA_BR_* attributes (forward delay in centiseconds, STP state; libnl 3.7
+    /// has no setters for them): a new bridge when `index` is nil, else a change of the existing one.
+    private func sendBridgeLink(name: String, index: Int32?, _ attributes: [(Int, Int)], what: String) throws {
+        var flags = NLM_F_REQUEST | NLM_F_ACK
+        if index == nil { flags |= NLM_F_CREATE | NLM_F_EXCL }
+        guard let message = nlmsg_alloc_simple(Int32(RTM_NEWLINK), Int32(flags)) else {
+            throw NetlinkError("\(what): cannot allocate a netlink message")
+        }
+        defer { nlmsg_free(message) }
+        var header = ifinfomsg()
+        header.ifi_family = UInt8(AF_UNSPEC)
+        header.ifi_index = index ?? 0
+        try check(nlmsg_append(message, &header, MemoryLayout<ifinfomsg>.size, Int32(NLMSG_ALIGNTO)), what)
+        if index == nil { try check(nla_put_string(message, Int32(IFLA_IFNAME), name), what) }
+        guard let info = nla_nest_start(message, Int32(IFLA_LINKINFO)) else { throw NetlinkError("\(what): message full") }
+        try check(nla_put_string(message, Int32(IFLA_INFO_KIND), "bridge"), what)
+        guard let data = nla_nest_start(message, Int32(IFLA_INFO_DATA)) else { throw NetlinkError("\(what): message full") }
+        for (type, value) in attributes { try check(nla_put_u32(message, Int32(type), UInt32(value)), what) }
+        nla_nest_end(message, data)
+        nla_nest_end(message, info)
+        try check(nl_send_auto(socket, message), what)
+        try check(nl_wait_for_ack(socket), what)
+    }
+
+    /// rtnl_link_change with a request object that `edit` fills in.
+    private func change(_ link: String, _ what: String, _ edit: (OpaquePointer) -> Void) throws {
+        try withLink(link) { original in
+            let request = rtnl_link_alloc()!
+            defer { rtnl_link_put(request) }
+            edit(request)
+            try check(rtnl_link_change(socket, original, request, 0), what)
+        }
+    }
+
+    private func withAddress(_ address: AddressInfo, _ what: String, _ body: (OpaquePointer) throws -> Void) throws {
+        let request = rtnl_addr_alloc()!
+        defer { rtnl_addr_put(request) }
+        rtnl_addr_set_ifindex(request, try index(of: address.link))
+        let local = NetlinkAddress.build(address.address, prefixLength: address.prefixLength)
+        defer { nl_addr_put(local) }
+        try check(rtnl_addr_set_local(request, local), what)
+        if let broadcast = address.broadcast {
+            let built = NetlinkAddress.build(broadcast)
+            defer { nl_addr_put(built) }
+            try check(rtnl_addr_set_broadcast(request, built), what)
+        }
+        if let label = address.label { try check(rtnl_addr_set_label(request, label), what) }
+        // The kernel decides "secondary" itself; the rest (noprefixroute, …) is the administrator's.
+        rtnl_addr_set_flags(request, address.flags & ~UInt32(IFA_F_SECONDARY))
+        rtnl_addr_set_scope(request, Int32(address.scope))
+        if let valid = address.validLifetime { rtnl_addr_set_valid_lifetime(request, valid) }
+        if let preferred = address.preferredLifetime { rtnl_addr_set_preferred_lifetime(request, preferred) }
+        try body(request)
+    }
+
+    private func withRoute(_ route: RouteInfo, _ what: String, _ body: (OpaquePointer) throws -> Void) throws {
+        let request = rtnl_route_alloc()!
+        defer { rtnl_route_put(request) }
+        rtnl_route_set_family(request, UInt8(AF_INET))
+        rtnl_route_set_table(request, route.table)
+        let destination = NetlinkAddress.build(route.destination, prefixLength: route.prefixLength)
+        defer { nl_addr_put(destination) }
+        try check(rtnl_route_set_dst(request, destination), what)
+        rtnl_route_set_priority(request, route.metric)
+        rtnl_route_set_scope(request, route.scope)
+        rtnl_route_set_protocol(request, route.routingProtocol)
+        try check(rtnl_route_set_type(request, route.type), what)
+        if let source = route.source {
+            let built = NetlinkAddress.build(source)
+            defer { nl_addr_put(built) }
+            try check(rtnl_route_set_pref_src(request, built), what)
+        }
+        let hop = rtnl_route_nh_alloc()!
+        rtnl_route_nh_set_ifindex(hop, try index(of: route.link))
+        if let gateway = route.gateway {
+            let built = NetlinkAddress.build(gateway)
+            defer { nl_addr_put(built) }
+            rtnl_route_nh_set_gateway(hop, built)
+        }
+        rtnl_route_add_nexthop(request, hop) // the route owns the hop from here
+        try body(request)
+    }
+}
