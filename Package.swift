@@ -26,7 +26,7 @@ let package = Package(
         // DHCPv4: wire format, policy and leases are pure; the transport is NIO plus raw frames.
         .target(name: "DHCP", dependencies: ["Inventory"]),
 
-        // openat2(2) for the TFTP root (Swift cannot call the variadic syscall(2)).
+        // openat2(2) for the TFTP root, setns(2) for containers (Swift cannot call syscall(2) or see setns).
         .target(name: "CSyscalls"),
 
         // TFTP: packet codec, negotiation, the transfer state machine (pure) and the escape-proof file root.
@@ -57,7 +57,7 @@ let package = Package(
         // The bridge manager: network state, plans with their undo, rollback, `ip` rendering (pure).
         .target(name: "Bridge", dependencies: ["Inventory"]),
         // Reads the state and applies plan steps over rtnetlink with libnl-3.
-        .target(name: "BridgeNetlink", dependencies: ["Bridge", "CNetlink", "Inventory"]),
+        .target(name: "BridgeNetlink", dependencies: ["Bridge", "CNetlink", "CSyscalls", "Inventory"]),
 
         // libpcap: raw Ethernet delivery to clients without an address (later: rogue DHCP, traces).
         .target(name: "Capture", dependencies: ["CPcap"]),
@@ -76,7 +76,8 @@ let package = Package(
 
         // Composes the servers as lifecycle services: reload on change, control socket, router advertisements.
         .target(name: "Appliance", dependencies: [
-            "BootTimeline", "DHCPServer", "TFTPServer", "Inventory", "NetworkSupport", "RouterAdvertisement",
+            "BootTimeline", "Bridge", "BridgeNetlink", "DHCPServer", "TFTPServer", "Inventory", "NetworkSupport",
+            "RouterAdvertisement",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),

@@ -1,4 +1,6 @@
 import BootTimeline
+import Bridge
+import BridgeNetlink
 import DHCPServer
 import Foundation
 import Inventory
@@ -41,6 +43,7 @@ public struct Appliance {
         let dhcp: DHCPService
         let tftp: TFTPService
         do {
+            if let bridge = inventory.bridge { try bringUp(bridge, inventory: inventory) }
             let interface = try InterfaceInfo.lookup(inventory.server.interface)
             guard let address = inventory.server.address ?? interface.addresses.first else {
                 throw InterfaceInfo.LookupError(description: "interface \(interface.name) has no IPv4 address "
@@ -93,6 +96,34 @@ public struct Appliance {
         try await serviceGroup.run()
         logger.notice("stopped; leases flushed")
     }
+}
+
+extension Appliance {
+    /// The bridge of nodes.yaml, with its containers, before anything listens on it; left up at exit.
+    private func bringUp(_ bridge: BridgeSettings, inventory: Inventory) throws {
+        var manager = BridgeManager(settings: bridge, stateDirectory: inventory.server.stateDirectory)
+        manager.containers = inventory.containers
+        switch try manager.up(dryRun: false, log: { logger.info("bridge: \($0)") }) {
+        case .nothingToDo:
+            logger.info("bridge \(bridge.name) is up as nodes.yaml says")
+        case .applied(let steps):
+            logger.notice("bridge \(bridge.name) brought up in \(steps.count) steps")
+        case .planned:
+            break
+        case let .rolledBack(failed, error, rollbackFailures):
+            for failure in rollbackFailures {
+                logger.error("bridge: could not undo '\(failure.step.inverse.command)': \(failure.error)")
+            }
+            throw BridgeStartFailure(description: "bridge \(bridge.name): '\(failed.command)' failed: \(error); "
+                                         + (rollbackFailures.isEmpty ? "the steps before it were undone"
+                                                : "some steps could not be undone"))
+        }
+    }
+}
+
+/// The bridge could not be brought up at start.
+struct BridgeStartFailure: Error, CustomStringConvertible {
+    let description: String
 }
 
 extension Logger {

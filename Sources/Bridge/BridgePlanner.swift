@@ -42,8 +42,8 @@ public enum BridgePlanner {
     /// Default forward delay of a Linux bridge (seconds), for one read back without it.
     static let kernelDefaultForwardDelay = 15
 
-    public static func up(_ settings: BridgeSettings, state: NetworkState,
-                          previous: BridgeRecord? = nil) -> Result<BridgePlan, BridgeRefusal> {
+    public static func up(_ settings: BridgeSettings, state: NetworkState, previous: BridgeRecord? = nil,
+                          containers: [ContainerSettings] = []) -> Result<BridgePlan, BridgeRefusal> {
         let name = settings.name
         let existing = state.link(name)
         var steps: [BridgeStep] = []
@@ -88,6 +88,11 @@ public enum BridgePlanner {
             steps += moved.addresses.map { .addAddress($0) }
             steps += moved.routes.map { .addRoute($0) }
         }
+        // A container whose host end exists is plumbed already; one whose host end is gone is plumbed anew.
+        for container in containers {
+            let plumbing = ContainerPlumbing(container, bridge: name)
+            if state.link(plumbing.hostEnd) == nil { steps.append(.plumbContainer(plumbing)) }
+        }
         var record = previous ?? BridgeRecord(bridge: name, uplink: settings.uplink, created: existing == nil,
                                               originalMAC: existing?.mac, movedAddresses: [], movedRoutes: [])
         if previous == nil, let existing {
@@ -102,14 +107,18 @@ public enum BridgePlanner {
 
     /// The reverse of `up`: what the record says moved goes back to the uplink, the uplink is released, and the
     /// bridge is deleted if netroot created it. Without a record, every address and route of the bridge moves.
-    public static func down(_ settings: BridgeSettings, state: NetworkState,
-                            record: BridgeRecord?) -> Result<BridgePlan, BridgeRefusal> {
+    public static func down(_ settings: BridgeSettings, state: NetworkState, record: BridgeRecord?,
+                            containers: [ContainerSettings] = []) -> Result<BridgePlan, BridgeRefusal> {
         let name = settings.name
         guard let bridge = state.link(name) else { return .success(BridgePlan(steps: [], record: nil)) }
         guard bridge.kind == "bridge" else {
             return .failure(BridgeRefusal(description: "\(name) exists and is not a bridge (\(bridge.kind ?? "a device"))"))
         }
         var steps: [BridgeStep] = []
+        for container in containers {
+            let plumbing = ContainerPlumbing(container, bridge: name)
+            if state.link(plumbing.hostEnd)?.master == name { steps.append(.unplumbContainer(plumbing)) }
+        }
         let uplinkName = record?.uplink ?? settings.uplink
         if let uplinkName, let uplink = state.link(uplinkName) {
             let onBridge = state.addresses(on: name)

@@ -2,7 +2,8 @@ import Inventory
 
 /// Text for `netroot bridge status` (pure).
 public enum BridgeReport {
-    public static func status(_ settings: BridgeSettings, state: NetworkState, pending: [BridgeStep]) -> String {
+    public static func status(_ settings: BridgeSettings, state: NetworkState, pending: [BridgeStep],
+                              containers: [ContainerSettings] = []) -> String {
         var lines: [String] = []
         if let bridge = state.link(settings.name) {
             var head = "bridge \(bridge.name): \(bridge.isUp ? "up" : "down")"
@@ -26,6 +27,16 @@ public enum BridgeReport {
             let left = state.addresses(on: uplink)
             lines.append("  uplink \(uplink): " + (state.link(uplink) == nil ? "absent"
                 : left.isEmpty ? "no IPv4 address left on it" : "still has " + left.map { "\($0.address)/\($0.prefixLength)" }.joined(separator: ", ")))
+        }
+        for container in containers {
+            let plumbing = ContainerPlumbing(container, bridge: settings.name)
+            let location = "\(plumbing.interface) \(container.address)/\(container.prefixLength) in \(plumbing.namespace)"
+            if let end = state.link(plumbing.hostEnd) {
+                lines.append("  container \(container.name): \(location), through \(end.name)"
+                             + (end.master == settings.name ? "" : " (not a port of \(settings.name))"))
+            } else {
+                lines.append("  container \(container.name): not plumbed (\(location))")
+            }
         }
         if pending.isEmpty {
             lines.append("matches nodes.yaml (forward delay \(settings.forwardDelay) s, STP \(settings.stp ? "on" : "off")"

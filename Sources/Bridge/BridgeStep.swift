@@ -15,6 +15,10 @@ public enum BridgeStep: Sendable, Equatable, Codable {
     case deleteAddress(AddressInfo)
     case addRoute(RouteInfo)
     case deleteRoute(RouteInfo)
+    /// Done as one step: the parts inside the container cannot outlive the veth pair they are on.
+    case plumbContainer(ContainerPlumbing)
+    /// Deleting the host end deletes the pair, the container's end with it.
+    case unplumbContainer(ContainerPlumbing)
 
     /// The step that undoes this one.
     public var inverse: BridgeStep {
@@ -37,6 +41,8 @@ public enum BridgeStep: Sendable, Equatable, Codable {
         case .deleteAddress(let address): .addAddress(address)
         case .addRoute(let route): .deleteRoute(route)
         case .deleteRoute(let route): .addRoute(route)
+        case .plumbContainer(let plumbing): .unplumbContainer(plumbing)
+        case .unplumbContainer(let plumbing): .plumbContainer(plumbing)
         }
     }
 
@@ -58,6 +64,8 @@ public enum BridgeStep: Sendable, Equatable, Codable {
         case .deleteAddress(let address): "ip addr del \(address.address)/\(address.prefixLength) dev \(address.link)"
         case .addRoute(let route): "ip route add " + Self.describe(route)
         case .deleteRoute(let route): "ip route del " + Self.describe(route)
+        case .plumbContainer(let plumbing): plumbing.commands.joined(separator: "\n")
+        case .unplumbContainer(let plumbing): "ip link del dev \(plumbing.hostEnd)"
         }
     }
 

@@ -7,6 +7,8 @@ import Inventory
 public struct BridgeManager {
     public let settings: BridgeSettings
     public let stateDirectory: String
+    /// Containers to plumb onto the bridge.
+    public var containers: [ContainerSettings] = []
     /// Tests only: make the Nth step of a plan fail, to prove the rollback.
     public var failAtStep: Int?
 
@@ -29,7 +31,8 @@ public struct BridgeManager {
     public func up(dryRun: Bool, log: (String) -> Void = { _ in }) throws -> Result {
         let netlink = try Netlink()
         let previous = readRecord()
-        let plan = try BridgePlanner.up(settings, state: try netlink.readState(), previous: previous).get()
+        let plan = try BridgePlanner.up(settings, state: try netlink.readState(), previous: previous,
+                                        containers: containers).get()
         return try carryOut(plan, dryRun: dryRun, netlink: netlink, log: log) {
             if let record = plan.record { try writeRecord(record) }
         }
@@ -37,7 +40,8 @@ public struct BridgeManager {
 
     public func down(dryRun: Bool, log: (String) -> Void = { _ in }) throws -> Result {
         let netlink = try Netlink()
-        let plan = try BridgePlanner.down(settings, state: try netlink.readState(), record: readRecord()).get()
+        let plan = try BridgePlanner.down(settings, state: try netlink.readState(), record: readRecord(),
+                                          containers: containers).get()
         return try carryOut(plan, dryRun: dryRun, netlink: netlink, log: log) {
             try? FileManager.default.removeItem(atPath: recordPath)
         }
@@ -46,7 +50,7 @@ public struct BridgeManager {
     /// The namespace's state and what `up` would still change.
     public func status() throws -> (state: NetworkState, pending: [BridgeStep]) {
         let state = try Netlink().readState()
-        let plan = try BridgePlanner.up(settings, state: state, previous: readRecord()).get()
+        let plan = try BridgePlanner.up(settings, state: state, previous: readRecord(), containers: containers).get()
         return (state, plan.steps)
     }
 

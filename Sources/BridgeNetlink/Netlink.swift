@@ -1,5 +1,6 @@
 import Bridge
 import CNetlink
+import CSyscalls
 import Foundation
 import Inventory
 
@@ -26,6 +27,19 @@ public final class Netlink {
             throw NetlinkError("connect to rtnetlink", code: code)
         }
         self.socket = socket
+    }
+
+    /// A socket in another network namespace (`namespace` is an open descriptor of it): the calling thread
+    /// enters it just long enough to create the socket, which stays bound to that namespace.
+    public convenience init(namespace: Int32, path: String) throws {
+        let original = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)
+        guard original >= 0 else { throw NetlinkError("cannot open this thread's network namespace") }
+        defer { close(original) }
+        guard netroot_enter_network_namespace(namespace) == 0 else {
+            throw NetlinkError("cannot enter the network namespace \(path): \(String(cString: strerror(errno)))")
+        }
+        defer { _ = netroot_enter_network_namespace(original) }
+        try self.init()
     }
 
     deinit { nl_socket_free(socket) }

@@ -45,6 +45,49 @@ extension Netlink: NetworkChanger {
             try withRoute(route, what) { try check(rtnl_route_add(socket, $0, Int32(NLM_F_CREATE | NLM_F_EXCL)), what) }
         case .deleteRoute(let route):
             try withRoute(route, what) { try check(rtnl_route_delete(socket, $0, 0), what) }
+        case .plumbContainer(let plumbing):
+            try plumb(plumbing)
+        case .unplumbContainer(let plumbing):
+            try apply(.deleteLink(LinkInfo(name: plumbing.hostEnd, kind: "veth")))
+        }
+    }
+
+    /// The veth pair for a container: both ends made here, the peer moved into the container's namespace and
+    /// configured there. A failure part-way deletes the pair, so the step leaves nothing behind.
+    private func plumb(_ plumbing: ContainerPlumbing) throws {
+        let temporaryPeer = "nrp\(getpid() % 1_000_000)"
+        try check(rtnl_link_veth_add(socket, plumbing.hostEnd, temporaryPeer, getpid()),
+                  "create veth \(plumbing.hostEnd) for container \(plumbing.container)")
+        do {
+            let namespace = open(plumbing.namespace, O_RDONLY | O_CLOEXEC)
+            guard namespace >= 0 else {
+                throw NetlinkError("container \(plumbing.container): cannot open its namespace \(plumbing.namespace): "
+                                   + String(cString: strerror(errno)))
+            }
+            defer { close(namespace) }
+            try apply(.setMAC(link: plumbing.hostEnd, mac: plumbing.hostMAC, previous: nil))
+            try apply(.setMAC(link: temporaryPeer, mac: plumbing.containerMAC, previous: nil))
+            try apply(.enslave(port: plumbing.hostEnd, bridge: plumbing.bridge))
+            try apply(.setUp(link: plumbing.hostEnd))
+            try change(temporaryPeer, "move \(temporaryPeer) into \(plumbing.namespace)") {
+                rtnl_link_set_ns_fd($0, namespace)
+            }
+            let inside = try Netlink(namespace: namespace, path: plumbing.namespace)
+            // The peer arrives down in the container, where it takes its stable name.
+            try inside.change(temporaryPeer, "rename \(temporaryPeer) to \(plumbing.interface) in \(plumbing.namespace)") {
+                rtnl_link_set_name($0, plumbing.interface)
+            }
+            try inside.apply(.addAddress(AddressInfo(link: plumbing.interface, address: plumbing.address,
+                                                     prefixLength: plumbing.prefixLength)))
+            try inside.apply(.setUp(link: plumbing.interface))
+            if let gateway = plumbing.gateway {
+                try inside.apply(.addRoute(RouteInfo(link: plumbing.interface, destination: IPv4Address(0),
+                                                     prefixLength: 0, gateway: gateway,
+                                                     routingProtocol: RouteInfo.staticProtocol)))
+            }
+        } catch {
+            try? apply(.deleteLink(LinkInfo(name: plumbing.hostEnd, kind: "veth")))
+            throw NetlinkError("container \(plumbing.container): \(error)")
         }
     }
 
@@ -73,7 +116,7 @@ extension Netlink: NetworkChanger {
     }
 
     /// rtnl_link_change with a request object that `edit` fills in.
-    private func change(_ link: String, _ what: String, _ edit: (OpaquePointer) -> Void) throws {
+    func change(_ link: String, _ what: String, _ edit: (OpaquePointer) -> Void) throws {
         try withLink(link) { original in
             let request = rtnl_link_alloc()!
             defer { rtnl_link_put(request) }

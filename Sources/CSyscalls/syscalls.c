@@ -2,6 +2,7 @@
 #include "netroot_syscalls.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <linux/openat2.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -18,4 +19,8 @@ int netroot_open_beneath(int dirfd, const char *path) {
     errno = ENOSYS;
     return -1;
 #endif
+}
+
+int netroot_enter_network_namespace(int fd) {
+    return setns(fd, CLONE_NEWNET);
 }

@@ -14,7 +14,7 @@ public struct InventoryLoadResult: Sendable {
 /// Reads and validates `nodes.yaml`.
 public enum InventoryLoader {
     /// Top-level sections, in the order the reference documents them.
-    static let sections = ["server", "bridge", "networks", "images", "groups", "nodes"]
+    static let sections = ["server", "bridge", "networks", "images", "groups", "nodes", "containers"]
 
     /// Loads the file at `path`; messages name it as `path` was written.
     public static func load(path: String) -> InventoryLoadResult {

@@ -85,6 +85,34 @@ public struct ClusterNode: Sendable, Equatable {
     public var location: SourceLocation
 }
 
+/// Where a container's network namespace is: a path (`/var/run/netns/nfs`) or a process inside it.
+public enum ContainerNamespace: Sendable, Equatable, Codable {
+    case path(String)
+    case pid(Int)
+
+    /// The namespace as a file to open (`/proc/PID/ns/net` for a process).
+    public var path: String {
+        switch self {
+        case .path(let path): path
+        case .pid(let pid): "/proc/\(pid)/ns/net"
+        }
+    }
+}
+
+/// One entry of `containers:`: a container given a static address on the bridge through a veth pair.
+public struct ContainerSettings: Sendable, Equatable {
+    public var name: String
+    public var address: IPv4Address
+    public var prefixLength: Int
+    /// The container's default route; nil for none.
+    public var gateway: IPv4Address?
+    public var namespace: ContainerNamespace
+    /// The interface's name inside the container.
+    public var interface: String
+
+    public static let defaultInterface = "eth1"
+}
+
 /// A validated `nodes.yaml`: every reference resolves, every node has its effective profile.
 public struct Inventory: Sendable {
     /// The file as the user named it.
@@ -96,6 +124,8 @@ public struct Inventory: Sendable {
     public let images: [BootImage]
     public let groups: [NodeGroup]
     public let nodes: [ClusterNode]
+    /// Containers plumbed onto the bridge.
+    public let containers: [ContainerSettings]
     /// One resolved profile per node, in node order.
     public let profiles: [BootProfile]
 
@@ -104,8 +134,9 @@ public struct Inventory: Sendable {
     private let profileIndexByIP: [IPv4Address: Int]
 
     init(file: String, server: ServerSettings, bridge: BridgeSettings?, networks: [Network], images: [BootImage],
-         groups: [NodeGroup], nodes: [ClusterNode]) {
+         groups: [NodeGroup], nodes: [ClusterNode], containers: [ContainerSettings] = []) {
         self.file = file
+        self.containers = containers
         self.server = server
         self.bridge = bridge
         self.networks = networks

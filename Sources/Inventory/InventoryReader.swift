@@ -25,6 +25,7 @@ struct InventoryReader {
     static let imageKeys = ["kernel", "initrd", "root_path", "cmdline"]
     static let groupKeys = ["image", "root_path", "cmdline"]
     static let nodeKeys = ["mac", "ip", "groups", "hostname", "image", "root_path", "cmdline"]
+    static let containerKeys = ["address", "gateway", "netns", "pid", "interface"]
 
     /// The server section once read, even when other sections have errors.
     private(set) var server: ServerSettings?
@@ -39,9 +40,11 @@ struct InventoryReader {
         let groups = readGroups(top["groups"])
         let bridge = top["bridge"].flatMap(readBridge)
         let nodes = readNodes(top["nodes"], networks: networks, server: server)
+        let containers = readContainers(top["containers"], networks: networks, server: server, nodes: nodes,
+                                        bridge: bridge, sectionLocation: top.entries["containers"]?.key.location)
         guard let server, !collector.hasErrors else { return nil }
         return Inventory(file: collector.file, server: server, bridge: bridge, networks: networks, images: images,
-                         groups: groups, nodes: nodes)
+                         groups: groups, nodes: nodes, containers: containers)
     }
 
     // MARK: server
@@ -390,6 +393,78 @@ struct InventoryReader {
         if !fileExists(path) {
             collector.warning(at: file.location, subject, "\(what) '\(file.value)' not found under tftp_root \(root)")
         }
+    }
+
+    // MARK: containers
+
+    private func readContainers(_ section: Yams.Node?, networks: [Network], server: ServerSettings?,
+                                nodes: [ClusterNode], bridge: BridgeSettings?,
+                                sectionLocation: SourceLocation?) -> [ContainerSettings] {
+        let entries = collector.namedEntries(section, section: "containers")
+        if !entries.isEmpty, bridge == nil, let sectionLocation {
+            collector.error(at: sectionLocation, "containers", "containers are plumbed onto the bridge: "
+                                + "add a 'bridge:' section")
+        }
+        var owners: [IPv4Address: String] = [:]
+        for node in nodes { owners[node.ip] = "node \(node.name)" }
+        var containers: [ContainerSettings] = []
+        for (name, node) in entries {
+            let subject = "container \(name.value)"
+            if !Names.isHostLabel(name.value) {
+                collector.error(at: name.location, subject, "'\(name.value)' is not a valid name (letters, digits and "
+                                    + "inner hyphens)")
+            }
+            guard let fields = collector.fields(of: node, subject: subject, ownerLocation: name.location,
+                                                allowed: Self.containerKeys, emptyAllowed: false) else { continue }
+            collector.require("address", in: fields)
+            let address = collector.parsed("address", in: fields, expected: "an IPv4 address with its prefix "
+                                               + "like 192.168.1.250/24", Self.addressWithPrefix)
+            let gateway = collector.parsed("gateway", in: fields, expected: "an IPv4 address like 192.168.1.1",
+                                           IPv4Address.init)
+            let path = collector.string("netns", in: fields)
+            let pid = collector.parsed("pid", in: fields, expected: "a process ID like 4242") {
+                Int($0).flatMap { $0 > 0 ? $0 : nil }
+            }
+            let interface = interfaceName("interface", in: fields)
+            if (fields["netns"] == nil) == (fields["pid"] == nil) {
+                collector.error(at: path?.location ?? name.location, subject,
+                                "give exactly one of 'netns' (a namespace path) and 'pid' (a process in it)")
+            }
+            guard let address else { continue }
+            let ip = Located(value: address.value.address, location: address.location)
+            checkNodeAddress(ip, networks: networks, server: server, subject: subject)
+            let network = networks.first { $0.subnet.contains(ip.value) }
+            if let network, address.value.prefixLength != nil,
+               address.value.prefixLength != network.subnet.prefixLength {
+                collector.error(at: address.location, subject, "prefix /\(address.value.prefixLength!) differs from "
+                                    + "network \(network.name) (\(network.subnet))")
+            }
+            if let owner = owners[ip.value] {
+                collector.error(at: address.location, subject, "IP \(ip.value) is already used by \(owner)")
+            } else {
+                owners[ip.value] = subject
+            }
+            if let gateway, let network, !network.subnet.contains(gateway.value) {
+                collector.error(at: gateway.location, subject, "gateway \(gateway.value) is outside network "
+                                    + "\(network.name) (\(network.subnet))")
+            }
+            guard let network, let namespace = path.map({ ContainerNamespace.path($0.value) })
+                    ?? pid.map({ ContainerNamespace.pid($0.value) }) else { continue }
+            containers.append(ContainerSettings(
+                name: name.value, address: ip.value, prefixLength: network.subnet.prefixLength,
+                gateway: gateway?.value ?? network.router, namespace: namespace,
+                interface: interface?.value ?? ContainerSettings.defaultInterface))
+        }
+        return containers
+    }
+
+    /// `192.168.1.250/24` or `192.168.1.250` (the prefix then comes from the network).
+    private static func addressWithPrefix(_ text: String) -> (address: IPv4Address, prefixLength: Int?)? {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard let address = IPv4Address(String(parts[0])) else { return nil }
+        if parts.count == 1 { return (address, nil) }
+        guard parts.count == 2, let prefix = Int(parts[1]), (1...32).contains(prefix) else { return nil }
+        return (address, prefix)
     }
 
     private func interfaceName(_ key: String, in fields: Fields) -> Located<String>? {

@@ -46,11 +46,13 @@ struct BridgeCommand: ParsableCommand {
         }
         var manager = BridgeManager(settings: settings, stateDirectory: inventory.server.stateDirectory)
         manager.failAtStep = failAtStep
+        manager.containers = inventory.containers
         do {
             switch action {
             case .status:
                 let (state, pending) = try manager.status()
-                print(BridgeReport.status(settings, state: state, pending: pending), terminator: "")
+                print(BridgeReport.status(settings, state: state, pending: pending, containers: inventory.containers),
+                      terminator: "")
             case .up:
                 try report(try manager.up(dryRun: dryRun) { print($0) }, what: "up", bridge: settings.name)
             case .down:
