@@ -17,6 +17,7 @@ let package = Package(
     targets: [
         // C libraries from Debian, linked through pkg-config.
         .systemLibrary(name: "CPcap", pkgConfig: "libpcap", providers: [.apt(["libpcap-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CNetlink", pkgConfig: "libnl-route-3.0",
                        providers: [.apt(["libnl-3-dev", "libnl-route-3-dev"])]),
 
@@ -59,6 +60,9 @@ let package = Package(
         // Reads the state and applies plan steps over rtnetlink with libnl-3.
         .target(name: "BridgeNetlink", dependencies: ["Bridge", "CNetlink", "CSyscalls", "Inventory"]),
 
+        // `image import`: tar (ustar, GNU, pax, gzip) read safely into a root; docker save and OCI layers.
+        .target(name: "ImageImport", dependencies: ["CSyscalls", "CZlib"]),
+
         // libpcap: raw Ethernet delivery to clients without an address (later: rogue DHCP, traces).
         .target(name: "Capture", dependencies: ["CPcap"]),
 
@@ -94,7 +98,8 @@ let package = Package(
 
         // The command line; thin.
         .executableTarget(name: "netroot", dependencies: [
-            "Appliance", "BootTimeline", "Bridge", "BridgeNetlink", "Inventory", "DHCP", "DHCPServer", "BootConfig",
+            "Appliance", "BootTimeline", "Bridge", "BridgeNetlink", "ImageImport", "Inventory", "DHCP", "DHCPServer",
+            "BootConfig", "NetworkSupport",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),

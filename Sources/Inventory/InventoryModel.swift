@@ -60,7 +60,25 @@ public struct BootImage: Sendable, Equatable {
     /// DHCP option 17 for the initramfs, e.g. `nfs:192.168.1.200:/`.
     public var rootPath: String?
     public var cmdline: String?
+    /// `export: nfs`: `netroot serve` serves the imported root read-only over NFS at the root_path's path.
+    public var exportsNFS: Bool = false
     public var location: SourceLocation
+
+    /// The imported root under state_dir that an exported image serves.
+    public static func rootDirectory(image: String, stateDirectory: String) -> String {
+        stateDirectory + "/images/" + image + "/rootfs"
+    }
+
+    /// `nfs:HOST:/PATH` (or `nfs4:`) split into host and path.
+    public static func nfsLocation(_ rootPath: String) -> (host: String, path: String)? {
+        for scheme in ["nfs:", "nfs4:"] where rootPath.hasPrefix(scheme) {
+            let parts = rootPath.dropFirst(scheme.count).split(separator: ":", maxSplits: 1)
+            guard parts.count == 2, parts[1].hasPrefix("/") else { return nil }
+            // Mount options may follow the path after a comma (dracut's nfs:HOST:/PATH:OPTIONS is not used here).
+            return (String(parts[0]), String(parts[1]))
+        }
+        return nil
+    }
 }
 
 /// One entry of `groups:`: defaults shared by nodes.

@@ -22,10 +22,13 @@ struct InventoryReader {
     static let bootfileKeys = ["bios", "uefi"]
     static let bridgeKeys = ["name", "uplink", "forward_delay", "stp"]
     static let networkKeys = ["subnet", "router", "dns", "domain", "lease_time", "pool"]
-    static let imageKeys = ["kernel", "initrd", "root_path", "cmdline"]
+    static let imageKeys = ["kernel", "initrd", "root_path", "cmdline", "export"]
     static let groupKeys = ["image", "root_path", "cmdline"]
     static let nodeKeys = ["mac", "ip", "groups", "hostname", "image", "root_path", "cmdline"]
     static let containerKeys = ["address", "gateway", "netns", "pid", "interface"]
+
+    /// NFS export paths already claimed, by image.
+    private var exportPaths: [String: String] = [:]
 
     /// The server section once read, even when other sections have errors.
     private(set) var server: ServerSettings?
@@ -233,9 +236,14 @@ struct InventoryReader {
                 if let kernel { warnIfMissing(kernel, what: "kernel", root: root, subject: subject) }
                 if let initrd { warnIfMissing(initrd, what: "initrd", root: root, subject: subject) }
             }
+            let export = collector.parsed("export", in: fields, expected: "nfs (the only export there is)") {
+                $0 == "nfs" ? true : nil
+            }
+            if let export { checkExport(of: name.value, at: export.location, rootPath: rootPath, server: server) }
             guard let kernel else { continue }
             images.append(BootImage(name: name.value, kernel: kernel.value, initrd: initrd?.value,
-                                    rootPath: rootPath?.value, cmdline: cmdline?.value, location: name.location))
+                                    rootPath: rootPath?.value, cmdline: cmdline?.value,
+                                    exportsNFS: export?.value ?? false, location: name.location))
         }
         return images
     }
@@ -356,6 +364,34 @@ struct InventoryReader {
     }
 
     /// Option 17 text. `nfs:` paths are checked for the `nfs:SERVER:/PATH` form dracut and busybox need.
+    /// An exported image: its root_path names this server and a path no other export uses, and its imported
+    /// root exists under state_dir.
+    private mutating func checkExport(of image: String, at location: SourceLocation, rootPath: Located<String>?,
+                                      server: ServerSettings?) {
+        let subject = "image \(image)"
+        guard let rootPath, let nfs = BootImage.nfsLocation(rootPath.value) else {
+            collector.error(at: location, subject, "export: nfs needs a root_path nfs:SERVER:/PATH naming where "
+                                + "nodes mount the root")
+            return
+        }
+        if let address = server?.address, nfs.host != "\(address)" {
+            collector.error(at: rootPath.location, subject, "root_path names NFS server \(nfs.host), but this image "
+                                + "is exported by this server (\(address))")
+        }
+        if let other = exportPaths[nfs.path] {
+            collector.error(at: rootPath.location, subject, "export path \(nfs.path) is already used by image \(other)")
+        } else {
+            exportPaths[nfs.path] = image
+        }
+        if let server {
+            let directory = BootImage.rootDirectory(image: image, stateDirectory: server.stateDirectory)
+            if !fileExists(directory) {
+                collector.error(at: location, subject, "exported root \(directory) does not exist "
+                                    + "(import it: netroot image import \(image) SOURCE)")
+            }
+        }
+    }
+
     private func readRootPath(_ fields: Fields) -> Located<String>? {
         guard let text = collector.string("root_path", in: fields) else { return nil }
         for scheme in ["nfs:", "nfs4:"] where text.value.hasPrefix(scheme) {

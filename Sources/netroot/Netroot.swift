@@ -18,9 +18,10 @@ struct Netroot: AsyncParsableCommand {
               netroot leases                     current leases
               netroot status [NODE]              how far each node's boot got, from the running server
               netroot bridge up --dry-run        the bridge plan as ip commands
+              netroot image import NAME SOURCE   a container image or root tarball as a node image
             """,
         subcommands: [ServeCommand.self, CheckCommand.self, NodesCommand.self, LeasesCommand.self, StatusCommand.self,
-                      BridgeCommand.self,
+                      BridgeCommand.self, ImageCommand.self,
                       PXEConfigCommand.self]
     )
 }

@@ -11,4 +11,14 @@ int netroot_open_beneath(int dirfd, const char *path);
 /// or -1 with errno set. (Glibc hides setns from Swift behind _GNU_SOURCE.)
 int netroot_enter_network_namespace(int fd);
 
+/// openat2(2) with RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS: resolves `path` as if `dirfd` were `/` and fails
+/// with ELOOP at any symlink, so an archive being unpacked cannot reach outside its root, nor through links.
+int netroot_open_in_root(int dirfd, const char *path, int flags, unsigned int mode);
+
+/// renameat2(2) with RENAME_EXCHANGE: swaps two paths atomically (an image's new root for the old one).
+int netroot_exchange_paths(int olddirfd, const char *oldpath, int newdirfd, const char *newpath);
+
+/// mknodat(2) for a character or block device or a FIFO (`mode` carries the file type).
+int netroot_make_node(int dirfd, const char *name, unsigned int mode, unsigned int major, unsigned int minor);
+
 #endif
