@@ -40,6 +40,7 @@ public struct Appliance {
         let group = MultiThreadedEventLoopGroup.singleton
         let timeline = BootTimeline()
         var services: [ServerService] = []
+        var nfsServer: NFSServer?
         let dhcp: DHCPService
         let tftp: TFTPService
         do {
@@ -64,6 +65,11 @@ public struct Appliance {
             services.append(ServerService(description: "DHCP") { await dhcp.stop() })
             try await tftp.start(group: group)
             services.append(ServerService(description: "TFTP") { await tftp.stop(waitingUpTo: .seconds(10)) })
+            let exports = NFSExport.exports(of: inventory)
+            let nfs = NFSServer(stateDirectory: inventory.server.stateDirectory, bindAddress: address, logger: logger)
+            if !exports.isEmpty { try nfs.serve(exports) }
+            services.append(ServerService(description: "NFS") { nfs.stop() })
+            nfsServer = nfs
             if inventory.server.routerAdvertisements {
                 // Optional: without it nodes boot, only ~13 s slower; a host without IPv6 must still serve.
                 do {
@@ -81,10 +87,14 @@ public struct Appliance {
             for service in services.reversed() { await service.stop() }
             throw StartFailure()
         }
+        let nfs = nfsServer
+        let logger = logger
         let reloader = InventoryReloader(path: settings.configPath, current: inventory, apply: { inventory in
             // Each server swaps its snapshot whole; requests already being answered keep the one they had.
             dhcp.replace(inventory: inventory)
             tftp.replace(inventory: inventory)
+            // NFS follows the exports: a restart of nfs-ganesha only when they changed.
+            do { try nfs?.serve(NFSExport.exports(of: inventory)) } catch { logger.error("NFS: \(error)") }
         }, logger: logger)
         logger.notice("netroot ready: serving \(inventory.nodes.count) nodes from \(settings.configPath)")
 
