@@ -3,31 +3,45 @@
 # does, prints what it got and powers off) and QEMU under TCG with the iPXE ROM from ipxe-qemu.
 # Source it after lib.sh; the scripts set $work (scratch), $ns (the namespace) and vm_pids=().
 
-# build_node_software ROOT IMAGE...: ROOT/IMAGE/vmlinuz and ROOT/IMAGE/initrd.gz for each image, plus the
-# bootloaders. The initramfs prints "NETROOT-RESULT image=IMAGE ip=… rootpath=… server=…" and
-# "NETROOT-CMDLINE <kernel command line>" on the serial console.
-build_node_software() {
-  local root=$1; shift
-  local cache=${NETROOT_DEMO_CACHE:-/var/cache/netroot-demo}
-  local initramfs kernel_package kernel modules module image
-  initramfs=$(mktemp -d)
+# fetch_node_kernel: Debian's kernel and busybox-static, downloaded once into the cache (never installed);
+# sets node_kernel, node_modules (the modules tree) and node_busybox.
+fetch_node_kernel() {
+  local cache=${NETROOT_DEMO_CACHE:-/var/cache/netroot-demo} kernel_package
   mkdir -p "$cache"
-  kernel_package=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-/ {print $2; exit}')
   if [ ! -d "$cache/kernel/boot" ]; then
+    kernel_package=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-/ {print $2; exit}')
     (cd "$cache" && apt-get download "$kernel_package" busybox-static >/dev/null 2>&1) || { echo "cannot download $kernel_package"; return 1; }
     rm -rf "$cache/kernel" "$cache/busybox"
     dpkg -x "$cache"/linux-image-*.deb "$cache/kernel"
     dpkg -x "$cache"/busybox-static_*.deb "$cache/busybox"
     rm -f "$cache"/*.deb
   fi
-  kernel=$(ls "$cache"/kernel/boot/vmlinuz-* | head -1)
-  modules=$(ls -d "$cache"/kernel/lib/modules/* | head -1)
-  mkdir -p "$initramfs/bin" "$initramfs/modules" "$initramfs/etc"
-  cp "$cache/busybox/bin/busybox" "$initramfs/bin/busybox"
-  # Debian builds virtio-net as modules (FIRMWARE-FACTS); load order matters.
-  for module in virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci failover net_failover virtio_net; do
-    cp "$(find "$modules" -name "$module.ko" | head -1)" "$initramfs/modules/"
-  done
+  node_kernel=$(ls "$cache"/kernel/boot/vmlinuz-* | head -1)
+  node_modules=$(ls -d "$cache"/kernel/lib/modules/* | head -1)
+  node_busybox=$cache/busybox/bin/busybox
+}
+
+# copy_modules DIRECTORY MODULE...: the modules' .ko files, in the order given (the order they must load in).
+copy_modules() {
+  local target=$1 module; shift
+  mkdir -p "$target"
+  for module in "$@"; do cp "$(find "$node_modules" -name "$module.ko" | head -1)" "$target/"; done
+}
+# Debian builds virtio-net as modules (FIRMWARE-FACTS); load order matters.
+virtio_modules="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci failover net_failover virtio_net"
+
+# build_node_software ROOT IMAGE...: ROOT/IMAGE/vmlinuz and ROOT/IMAGE/initrd.gz for each image, plus the
+# bootloaders. The initramfs prints "NETROOT-RESULT image=IMAGE ip=… rootpath=… server=…" and
+# "NETROOT-CMDLINE <kernel command line>" on the serial console.
+build_node_software() {
+  local root=$1; shift
+  local initramfs image
+  fetch_node_kernel || return 1
+  initramfs=$(mktemp -d)
+  mkdir -p "$initramfs/bin" "$initramfs/etc"
+  cp "$node_busybox" "$initramfs/bin/busybox"
+  # shellcheck disable=SC2086 # a list of module names
+  copy_modules "$initramfs/modules" $virtio_modules
   cat >"$initramfs/init" <<'INIT'
 #!/bin/busybox sh
 /bin/busybox --install -s /bin
@@ -55,7 +69,7 @@ LEASE
   # The images: the same kernel, initramfs that say which image they are.
   for image in "$@"; do
     mkdir -p "$root/$image"
-    cp "$kernel" "$root/$image/vmlinuz"
+    cp "$node_kernel" "$root/$image/vmlinuz"
     echo "$image" >"$initramfs/etc/netroot-image"
     (cd "$initramfs" && find . | cpio -o -H newc 2>/dev/null | gzip -1) >"$root/$image/initrd.gz"
   done

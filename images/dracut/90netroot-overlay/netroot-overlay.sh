@@ -1,0 +1,1 @@
+../../netroot-overlay.sh
