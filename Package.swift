@@ -109,6 +109,7 @@ let package = Package(
         .testTarget(name: "TFTPTests", dependencies: ["TFTP"], exclude: ["Crashers"]),
         .testTarget(name: "BootTimelineTests", dependencies: ["BootTimeline"]),
         .testTarget(name: "BridgeTests", dependencies: ["Bridge", "Inventory"]),
+        .testTarget(name: "ImageImportTests", dependencies: ["ImageImport"], exclude: ["Fixtures"]),
         .testTarget(name: "ApplianceTests", dependencies: ["Appliance", "BootTimeline", "Inventory", "RouterAdvertisement"]),
         .testTarget(name: "BootConfigTests", dependencies: ["BootConfig", "Inventory"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture"]),

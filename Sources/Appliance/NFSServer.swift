@@ -8,7 +8,7 @@ import NIOConcurrencyHelpers
 /// its configuration and restarts it when the exports change, and stops it with the server.
 final class NFSServer: Sendable {
     private struct State {
-        var process: Process?
+        var process: ChildProcess?
         var exports: [NFSExport] = []
         var stopping = false
         var failures = 0
@@ -52,14 +52,10 @@ final class NFSServer: Sendable {
     }
 
     private func launch() throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
-        process.arguments = ["--mount", "--propagation", "private", "--", "/bin/sh", "-c", Self.script,
-                             "netroot-nfs", configurationPath, logPath]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        process.terminationHandler = { [weak self] finished in self?.exited(finished) }
-        try process.run()
+        let process = try ChildProcess(["/usr/bin/unshare", "--mount", "--propagation", "private", "--",
+                                        "/bin/sh", "-c", Self.script, "netroot-nfs", configurationPath, logPath]) {
+            [weak self] pid, status in self?.exited(pid: pid, status: status)
+        }
         state.withLockedValue {
             $0.process = process
             $0.startedAt = Date()
@@ -67,9 +63,9 @@ final class NFSServer: Sendable {
     }
 
     /// A crash is restarted after 1, 2, 4 … 30 s; a run that lasted a minute resets the wait.
-    private func exited(_ finished: Process) {
+    private func exited(pid: pid_t, status: Int32) {
         let (current, stopping, delay) = state.withLockedValue { state -> (Bool, Bool, Double) in
-            guard state.process === finished else { return (false, state.stopping, 0) }
+            guard state.process?.pid == pid else { return (false, state.stopping, 0) }
             state.process = nil
             if Date().timeIntervalSince(state.startedAt) > 60 { state.failures = 0 }
             state.failures += 1
@@ -78,7 +74,7 @@ final class NFSServer: Sendable {
         guard current, !stopping else { return }
         let tail = (try? String(contentsOfFile: logPath, encoding: .utf8))?
             .split(separator: "\n").suffix(3).joined(separator: " | ") ?? ""
-        logger.error("NFS: nfs-ganesha exited (status \(finished.terminationStatus)); restarting in \(Int(delay)) s; last log lines: \(tail)")
+        logger.error("NFS: nfs-ganesha exited (wait status \(status)); restarting in \(Int(delay)) s; last log lines: \(tail)")
         DispatchQueue.global().asyncAfter(deadline: .now() + delay) { [weak self] in
             guard let self, !self.state.withLockedValue({ $0.stopping || $0.process != nil }) else { return }
             do { try self.launch() } catch { self.logger.error("NFS: cannot restart nfs-ganesha: \(error)") }
@@ -86,20 +82,20 @@ final class NFSServer: Sendable {
     }
 
     private func stopProcess() {
-        guard let process = state.withLockedValue({ state -> Process? in
+        guard let process = state.withLockedValue({ state -> ChildProcess? in
             defer { state.process = nil }
             return state.process
         }) else { return }
-        process.terminate()
-        let deadline = Date().addingTimeInterval(5)
-        while process.isRunning, Date() < deadline { usleep(50_000) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.stop(grace: 5)
     }
 
     /// Runs inside the new mount namespace: a tmpfs /run, rpcbind, then ganesha in the foreground; SIGTERM
     /// stops both. Arguments: the configuration file and the log file.
     private static let script = """
         set -u
+        rpcbind_pid="" ganesha_pid=""
+        # Set first: a stop that comes while rpcbind starts must not leave it behind.
+        trap 'kill $ganesha_pid $rpcbind_pid 2>/dev/null; wait; exit 0' TERM INT
         mount -t tmpfs -o mode=0755 netroot-nfs /run || exit 1
         mkdir -p /run/rpcbind /run/ganesha
         rpcbind -f -w &
@@ -107,7 +103,6 @@ final class NFSServer: Sendable {
         for _ in $(seq 50); do [ -S /run/rpcbind.sock ] && break; sleep 0.1; done
         ganesha.nfsd -F -f "$1" -L "$2" -p /run/ganesha/ganesha.pid -N NIV_EVENT &
         ganesha_pid=$!
-        trap 'kill "$ganesha_pid" "$rpcbind_pid" 2>/dev/null; wait; exit 0' TERM INT
         wait "$ganesha_pid"
         status=$?
         kill "$rpcbind_pid" 2>/dev/null
