@@ -55,6 +55,9 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // "Why didn't it boot?": rogue DHCP servers in captured frames, and the doctor's diagnosis (pure).
+        .target(name: "Diagnostics", dependencies: ["BootTimeline", "DHCP", "Inventory"]),
+
         // The bridge manager: network state, plans with their undo, rollback, `ip` rendering (pure).
         .target(name: "Bridge", dependencies: ["Inventory"]),
         // Reads the state and applies plan steps over rtnetlink with libnl-3.
@@ -80,8 +83,8 @@ let package = Package(
 
         // Composes the servers as lifecycle services: reload on change, control socket, router advertisements.
         .target(name: "Appliance", dependencies: [
-            "BootTimeline", "Bridge", "BridgeNetlink", "DHCPServer", "TFTPServer", "Inventory", "NetworkSupport",
-            "RouterAdvertisement",
+            "BootTimeline", "Bridge", "BridgeNetlink", "Capture", "DHCPServer", "Diagnostics", "TFTPServer", "Inventory",
+            "NetworkSupport", "RouterAdvertisement",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
@@ -98,8 +101,8 @@ let package = Package(
 
         // The command line; thin.
         .executableTarget(name: "netroot", dependencies: [
-            "Appliance", "BootTimeline", "Bridge", "BridgeNetlink", "ImageImport", "Inventory", "DHCP", "DHCPServer",
-            "BootConfig", "NetworkSupport",
+            "Appliance", "BootTimeline", "Bridge", "BridgeNetlink", "Capture", "Diagnostics", "ImageImport", "Inventory",
+            "DHCP", "DHCPServer", "BootConfig", "NetworkSupport",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -109,6 +112,8 @@ let package = Package(
         .testTarget(name: "TFTPTests", dependencies: ["TFTP"], exclude: ["Crashers"]),
         .testTarget(name: "BootTimelineTests", dependencies: ["BootTimeline"]),
         .testTarget(name: "BridgeTests", dependencies: ["Bridge", "Inventory"]),
+        .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "BootTimeline", "DHCP", "Inventory"],
+                    exclude: ["Captures"]),
         .testTarget(name: "ImageImportTests", dependencies: ["ImageImport"], exclude: ["Fixtures"]),
         .testTarget(name: "ApplianceTests", dependencies: ["Appliance", "BootTimeline", "Inventory", "RouterAdvertisement"]),
         .testTarget(name: "BootConfigTests", dependencies: ["BootConfig", "Inventory"]),

@@ -1,6 +1,7 @@
 import BootTimeline
 import Bridge
 import BridgeNetlink
+import Diagnostics
 import DHCPServer
 import Foundation
 import Inventory
@@ -79,8 +80,18 @@ public struct Appliance {
                     logger.warning("not answering IPv6 router solicitations: \(error)")
                 }
             }
+            var rogues: RogueServers?
+            do {
+                let monitor = try RogueMonitor(interface: interface.name, ours: Set([address] + interface.addresses),
+                                               logger: logger)
+                services.append(ServerService(description: "rogue DHCP watch") { monitor.stop() })
+                rogues = monitor.servers
+            } catch {
+                logger.warning("not watching for other DHCP servers: \(error)")
+            }
             let control = try await ControlServer.start(directory: inventory.server.stateDirectory,
-                                                        timeline: timeline, group: group, logger: logger)
+                                                        timeline: timeline, rogues: rogues, group: group,
+                                                        logger: logger)
             services.append(ServerService(description: "control socket") { await control.stop() })
         } catch {
             logger.critical("cannot start: \(error)")

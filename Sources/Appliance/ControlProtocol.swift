@@ -1,4 +1,5 @@
 import BootTimeline
+import Diagnostics
 import Foundation
 
 /// The control socket's protocol: one request line in, one JSON document out, then the server closes.
@@ -14,6 +15,8 @@ public enum ControlProtocol {
         public var now: Double
         public var startedAt: Double
         public var clients: [ClientTimeline]
+        /// Other DHCP servers seen on the provisioning interface.
+        public var rogueServers: [RogueServer] = []
         /// Set when the request could not be answered (unknown command, unknown node).
         public var error: String?
     }

@@ -1,4 +1,5 @@
 import BootTimeline
+import Diagnostics
 import Foundation
 import Logging
 import NIOCore
@@ -9,7 +10,7 @@ final class ControlServer: Sendable {
     let path: String
     private let channel: Channel
 
-    static func start(directory: String, timeline: BootTimeline, group: EventLoopGroup,
+    static func start(directory: String, timeline: BootTimeline, rogues: RogueServers?, group: EventLoopGroup,
                       logger: Logger) async throws -> ControlServer {
         let path = directory + "/" + ControlProtocol.socketName
         let startedAt = Date().timeIntervalSince1970
@@ -20,7 +21,7 @@ final class ControlServer: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        ControlConnectionHandler(timeline: timeline, startedAt: startedAt))
+                        ControlConnectionHandler(timeline: timeline, rogues: rogues, startedAt: startedAt))
                 }
             }
             .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true)
@@ -46,11 +47,13 @@ private final class ControlConnectionHandler: ChannelInboundHandler, @unchecked 
     typealias OutboundOut = ByteBuffer
 
     private let timeline: BootTimeline
+    private let rogues: RogueServers?
     private let startedAt: Double
     private var received: [UInt8] = []
 
-    init(timeline: BootTimeline, startedAt: Double) {
+    init(timeline: BootTimeline, rogues: RogueServers?, startedAt: Double) {
         self.timeline = timeline
+        self.rogues = rogues
         self.startedAt = startedAt
     }
 
@@ -66,8 +69,9 @@ private final class ControlConnectionHandler: ChannelInboundHandler, @unchecked 
     func channelInactive(context: ChannelHandlerContext) {}
 
     private func respond(_ line: String, context: ChannelHandlerContext) {
-        let reply = ControlProtocol.answer(line.trimmingCharacters(in: .whitespaces), timeline: timeline,
+        var reply = ControlProtocol.answer(line.trimmingCharacters(in: .whitespaces), timeline: timeline,
                                            startedAt: startedAt, now: Date().timeIntervalSince1970)
+        reply.rogueServers = rogues?.list() ?? []
         let bytes = ControlProtocol.encode(reply)
         var buffer = context.channel.allocator.buffer(capacity: bytes.count)
         buffer.writeBytes(bytes)

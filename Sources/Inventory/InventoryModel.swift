@@ -194,7 +194,15 @@ public struct Inventory: Sendable {
 
     /// The node name closest to a misspelt one, for "did you mean".
     public func nodeName(closestTo query: String) -> String? {
-        Suggestion.closest(to: query, among: nodes.lazy.map(\.name))
+        if let mac = MACAddress(query) {
+            // A MAC a node's differs from in one or two hex digits is most likely that node's, mistyped.
+            let digits = Array("\(mac)".filter(\.isHexDigit))
+            let scored = nodes.map { node in
+                (node.name, zip(digits, "\(node.mac)".filter(\.isHexDigit)).filter { $0 != $1 }.count)
+            }
+            return scored.filter { $0.1 <= 2 }.min { $0.1 < $1.1 }?.0
+        }
+        return Suggestion.closest(to: query, among: nodes.lazy.map(\.name))
     }
 
     public func network(containing address: IPv4Address) -> Network? {

@@ -26,6 +26,21 @@ struct ConfigOption: ParsableArguments {
     }
 }
 
+extension ConfigOption {
+    /// The control socket of the server using this inventory (or `override`). A file that no longer validates
+    /// still names its state directory: the server keeps running on the last good one and must stay reachable.
+    func controlSocketPath(_ override: String?) throws -> String {
+        if let override { return override }
+        let result = InventoryLoader.load(path: path)
+        guard let server = result.inventory?.server ?? result.server else {
+            for diagnostic in result.diagnostics.errors { printError(diagnostic.description) }
+            printError("netroot: cannot find server.state_dir in \(path); pass --socket")
+            throw ExitCode(1)
+        }
+        return server.stateDirectory + "/control.sock"
+    }
+}
+
 extension Inventory {
     /// The node an administrator named (by name, MAC or IP); otherwise an error with a suggestion, exit 1.
     func requireProfile(matching query: String) throws -> BootProfile {

@@ -34,7 +34,7 @@ struct StatusCommand: ParsableCommand {
     func run() throws {
         let reply: ControlProtocol.StatusReply
         do {
-            reply = try ControlClient.status(socketPath: try socketPath(), node: node)
+            reply = try ControlClient.status(socketPath: try options.controlSocketPath(socket), node: node)
         } catch let failure as ControlClient.Failure {
             printError("netroot: \(failure)")
             throw ExitCode(1)
@@ -54,18 +54,9 @@ struct StatusCommand: ParsableCommand {
         } else {
             print(TimelineReport.table(reply.clients, now: reply.now), terminator: "")
         }
-    }
-
-    /// The socket of the server using this inventory. A file that no longer validates still names its state
-    /// directory: the server keeps running on the last good one, and status must still reach it.
-    private func socketPath() throws -> String {
-        if let socket { return socket }
-        let result = InventoryLoader.load(path: options.path)
-        guard let server = result.inventory?.server ?? result.server else {
-            for diagnostic in result.diagnostics.errors { printError(diagnostic.description) }
-            printError("netroot: cannot find server.state_dir in \(options.path); pass --socket")
-            throw ExitCode(1)
+        for rogue in reply.rogueServers {
+            print("WARNING: another DHCP server answers on this network: \(rogue.ip) (\(rogue.mac)), "
+                  + "\(rogue.replies) replies, last \(rogue.lastReply)")
         }
-        return server.stateDirectory + "/" + ControlProtocol.socketName
     }
 }

@@ -1,0 +1,50 @@
+import Capture
+import Diagnostics
+import Foundation
+import Inventory
+import Logging
+import NIOConcurrencyHelpers
+
+/// Watches the provisioning interface (libpcap, incoming `udp src port 67`) for OFFERs and ACKs from any other
+/// DHCP server; each rogue server is logged once per interval and listed by `netroot status` and `doctor`.
+final class RogueMonitor: Sendable {
+    let servers = RogueServers()
+    private let stopping = NIOLockedValueBox(false)
+    private let finished = NIOLockedValueBox(false)
+
+    init(interface: String, ours: Set<IPv4Address>, logger: Logger) throws {
+        // Incoming only: this server's own replies, raw frames included, leave through the same interface.
+        let capture = try PacketCapture(interface: interface, filter: "udp and src port 67", direction: .incoming,
+                                        snapshotLength: 1500)
+        let stopping = self.stopping, finished = self.finished, servers = self.servers
+        let box = UnsafeTransfer(capture)
+        Thread.detachNewThread {
+            defer { finished.withLockedValue { $0 = true } }
+            while !stopping.withLockedValue({ $0 }) {
+                let packet: (bytes: [UInt8], time: Double)?
+                do { packet = try box.value.next() } catch {
+                    logger.error("rogue DHCP watch stopped: \(error)")
+                    return
+                }
+                guard let packet, let sighting = RogueDetector.inspect(packet.bytes, ours: ours, time: packet.time)
+                else { continue }
+                if servers.record(sighting) {
+                    logger.warning("another DHCP server on \(interface): \(sighting.serverIP) (\(sighting.serverMAC)) sent \(sighting.type) \(sighting.offered) to \(sighting.client)")
+                }
+            }
+        }
+        logger.info("watching for other DHCP servers", metadata: ["interface": "\(interface)"])
+    }
+
+    func stop() {
+        stopping.withLockedValue { $0 = true }
+        // The capture wakes at least every 200 ms.
+        for _ in 0..<20 where !finished.withLockedValue({ $0 }) { usleep(50_000) }
+    }
+}
+
+/// Hands a value used by one thread at a time to that thread.
+struct UnsafeTransfer<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}

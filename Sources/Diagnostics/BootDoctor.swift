@@ -1,0 +1,168 @@
+import BootTimeline
+import Inventory
+
+/// `netroot doctor NODE`: the node's last boot attempt explained in plain words (pure: the timeline, the rogue
+/// servers seen and the inventory's view of the node in; sentences out).
+public enum BootDoctor {
+    /// What the doctor knows of the node.
+    public struct Subject {
+        /// As the administrator named it: a node name, MAC or IP.
+        public var query: String
+        /// The node in nodes.yaml, if it is there.
+        public var profile: BootProfile?
+        /// For a client nodes.yaml does not know: the node whose name or MAC is closest.
+        public var closestNode: String?
+
+        public init(query: String, profile: BootProfile?, closestNode: String? = nil) {
+            self.query = query
+            self.profile = profile
+            self.closestNode = closestNode
+        }
+    }
+
+    /// After this long without a step, a boot that stopped short has stopped, not merely paused.
+    public static let stallAfter: Double = 60
+
+    public static func diagnose(_ subject: Subject, timeline: ClientTimeline?, rogues: [RogueServer], now: Double,
+                                serverStarted: Double) -> [String] {
+        let mac = subject.profile.map { "\($0.mac)" } ?? timeline?.mac ?? subject.query.lowercased()
+        let answeredBy = rogues.filter { $0.clients.contains(mac) }
+        return whereItStopped(subject, timeline: timeline, answeredBy: answeredBy, now: now,
+                              serverStarted: serverStarted)
+            + answeredBy.map { rogue in
+                "another DHCP server, \(rogue.ip) (\(rogue.mac)), answered this client (\(rogue.lastReply)); "
+                    + "stop it or keep it off the provisioning VLAN"
+            }
+    }
+
+    /// The first thing that went wrong in the boot, or how far it got.
+    private static func whereItStopped(_ subject: Subject, timeline: ClientTimeline?, answeredBy: [RogueServer],
+                                       now: Double, serverStarted: Double) -> [String] {
+        let name = subject.profile.map { "\($0.name) (\($0.mac))" } ?? subject.query
+        var findings: [String] = []
+        guard let events = timeline?.events, !events.isEmpty else {
+            if subject.profile == nil {
+                findings.append("\(subject.query) is not in nodes.yaml" + hint(subject)
+                                + ", and no request from it was seen since the server started")
+            } else {
+                findings.append("no DHCP request seen from \(name) since the server started "
+                                + "\(ago(now - serverStarted)): check cabling and VLAN, the boot order (network "
+                                + "boot first) and that the NIC's MAC is \(subject.profile!.mac)")
+            }
+            return findings
+        }
+        let dhcp = events.filter { $0.service == .dhcp }
+
+        if subject.profile == nil,
+           let refused = dhcp.last(where: { $0.step.hasSuffix("unanswered") && $0.detail.contains("unknown MAC") }) {
+            findings.append("\(subject.query) asked for an address (\(refused.step.split(separator: " ")[0])) "
+                            + "\(ago(now - refused.time)) but is not in nodes.yaml" + hint(subject)
+                            + "; add it with its MAC, or give its network a pool")
+            return findings
+        }
+        if let nak = dhcp.last(where: { $0.step == "NAK" }), !dhcp.contains(where: { $0.time > nak.time && $0.step.hasPrefix("ACK") }) {
+            findings.append("the server refused the client's REQUEST (NAK: \(nak.detail)); it should start over "
+                            + "with a DISCOVER")
+            return findings
+        }
+        guard let firmwareAck = dhcp.first(where: { $0.step.hasPrefix("ACK") }) else {
+            if let offer = dhcp.last(where: { $0.step.hasPrefix("OFFER") }) {
+                let offered = offer.step.dropFirst("OFFER ".count)
+                var text = "offered \(offered) \(ago(now - offer.time)) but no REQUEST followed"
+                if let rogue = answeredBy.first {
+                    text += ": another DHCP server (\(rogue.ip)) answered first and the client took its offer"
+                } else if now - offer.time < stallAfter {
+                    text += " yet (the firmware may still be choosing among offers)"
+                } else {
+                    text += ": the client did not accept the offer (another DHCP server? a firmware that needs "
+                        + "something in the OFFER?)"
+                }
+                findings.append(text)
+            } else if let unanswered = dhcp.last(where: { $0.step.hasSuffix("unanswered") }) {
+                findings.append("its \(unanswered.step) \(ago(now - unanswered.time)): \(unanswered.detail)")
+            } else {
+                findings.append("a DHCP request was seen, but nothing was offered")
+            }
+            return findings
+        }
+        let tftp = events.filter { $0.time >= firmwareAck.time && $0.service == .tftp }
+        if let missing = tftp.last(where: { $0.outcome == .failed }),
+           !tftp.contains(where: { $0.time > missing.time && $0.step == missing.step && $0.outcome == .ok }) {
+            findings.append("TFTP \(missing.step) failed \(ago(now - missing.time)): \(missing.detail)"
+                            + advice(forMissing: missing.step, profile: subject.profile))
+            return findings
+        }
+        guard !tftp.isEmpty else {
+            findings.append("the firmware got its address \(ago(now - firmwareAck.time)) (\(firmwareAck.detail)) but "
+                            + "fetched nothing by TFTP" + (now - firmwareAck.time < stallAfter ? " yet"
+                                : ": check that UDP port 69 reaches the server and the bootfile exists"))
+            return findings
+        }
+        let fetched = Set(tftp.filter { $0.outcome == .ok }.map(\.step))
+        let kernel = subject.profile?.kernel?.value
+        let initrd = subject.profile?.initrd?.value
+        let configFetched = fetched.contains { $0.hasPrefix("pxelinux.cfg/") || $0.contains("/pxelinux.cfg/") }
+        if let kernel, !fetched.contains(kernel) {
+            let last = tftp.last!
+            findings.append(configFetched
+                ? "the boot config was fetched but the kernel \(kernel) never was (last: \(last.step) "
+                    + "\(ago(now - last.time))): check the KERNEL line (`netroot pxe-config \(subject.profile!.name)`)"
+                : "the bootloader was fetched (\(last.step)) but not the node's boot config or kernel")
+            return findings
+        }
+        if let initrd, !fetched.contains(initrd) {
+            findings.append("the kernel was fetched but the initrd \(initrd) never was: check the INITRD line")
+            return findings
+        }
+        let bootFile = tftp.last { $0.outcome == .ok }!
+        let secondDHCP = events.filter { $0.time > bootFile.time && $0.service == .dhcp && !isFirmware($0) }
+        guard let ack = secondDHCP.last(where: { $0.step.hasPrefix("ACK") }) else {
+            let waited = now - bootFile.time
+            if waited < stallAfter {
+                findings.append("in progress: \(bootFile.step) was fetched \(ago(waited)); waiting for the "
+                                + "initramfs to ask DHCP again")
+            } else {
+                findings.append("\(bootFile.step) was fetched \(ago(waited)) and no DHCP request followed: the "
+                                + "initramfs did not start networking (is rd.neednet=1 / BOOTIF / root=dhcp on the "
+                                + "command line, and the NIC's driver in the initramfs?)")
+            }
+            return findings
+        }
+        let took = ack.time - events[0].time
+        var text = "booted to its initramfs: \(ack.step) \(ago(now - ack.time)), "
+            + "\(TimelineReport.seconds(took)) after its first DHCP request"
+        if ack.detail.contains("root-path") {
+            text += "; " + (ack.detail.split(separator: ",").first { $0.contains("root-path") }
+                .map { $0.trimmingCharacters(in: .whitespaces) } ?? "")
+        } else {
+            text += "; no root-path was sent (the node's image has no root_path)"
+        }
+        findings.append(text)
+        return findings
+    }
+
+    private static func isFirmware(_ event: BootEvent) -> Bool {
+        event.detail.hasPrefix("PXE firmware") || event.startsBoot
+    }
+
+    private static func advice(forMissing file: String, profile: BootProfile?) -> String {
+        guard let profile else { return "" }
+        if file == profile.kernel?.value { return ": the image's kernel is not under tftp_root (check `kernel:`)" }
+        if file == profile.initrd?.value { return ": the image's initrd is not under tftp_root (check `initrd:`)" }
+        if file == profile.biosBootfile.value || file == profile.uefiBootfile.value {
+            return ": install the bootloaders (images/install-bootloaders)"
+        }
+        return ""
+    }
+
+    private static func hint(_ subject: Subject) -> String {
+        subject.closestNode.map { " (closest: \($0) — a mistyped MAC?)" } ?? ""
+    }
+
+    private static func ago(_ seconds: Double) -> String {
+        let whole = max(0, Int(seconds))
+        if whole < 60 { return "\(whole) s ago" }
+        if whole < 3600 { return "\(whole / 60) min ago" }
+        return "\(whole / 3600) h ago"
+    }
+}

@@ -1,0 +1,110 @@
+import BootTimeline
+@testable import Diagnostics
+import Foundation
+@testable import Inventory
+import Testing
+
+@Suite("Rogue DHCP servers in captured frames")
+struct RogueDetectorTests {
+    static let offer: [UInt8] = {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("Captures/dnsmasq-offer.hex")
+        let text = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
+        let digits = Array(text.filter(\.isHexDigit))
+        return stride(from: 0, to: digits.count - 1, by: 2).map { UInt8(String(digits[$0...($0 + 1)]), radix: 16)! }
+    }()
+
+    @Test("dnsmasq's OFFER is another server's: its address, MAC, the client and the offered address")
+    func dnsmasqOffer() throws {
+        let sighting = try #require(RogueDetector.inspect(Self.offer, ours: [IPv4Address("10.208.0.1")!], time: 5))
+        #expect(sighting.serverIP == IPv4Address("10.208.0.200"))
+        #expect(sighting.client == MACAddress("02:00:00:00:66:01"))
+        #expect(sighting.type == .offer)
+        #expect((150...160).contains(sighting.offered.value & 0xff))
+        #expect(sighting.serverMAC == MACAddress(bytes: Array(Self.offer[6..<12])))
+    }
+
+    @Test("our own replies and broken frames are not sightings")
+    func notRogue() {
+        #expect(RogueDetector.inspect(Self.offer, ours: [IPv4Address("10.208.0.200")!], time: 0) == nil)
+        for length in [0, 13, 20, 33, 41, 100, 250] {
+            #expect(RogueDetector.inspect(Array(Self.offer.prefix(length)), ours: [], time: 0) == nil)
+        }
+        var request = Self.offer
+        request[42] = 1 // BOOTREQUEST
+        #expect(RogueDetector.inspect(request, ours: [], time: 0) == nil)
+    }
+
+    @Test("a server is logged once per interval, however often it answers")
+    func logOncePerInterval() throws {
+        let servers = RogueServers(logInterval: 600)
+        var sighting = try #require(RogueDetector.inspect(Self.offer, ours: [], time: 100))
+        #expect(servers.record(sighting))
+        sighting.time = 200
+        #expect(!servers.record(sighting))
+        sighting.time = 701
+        #expect(servers.record(sighting))
+        #expect(servers.list().first?.replies == 3)
+        #expect(servers.list().first?.clients == ["02:00:00:00:66:01"])
+    }
+}
+
+@Suite("The doctor's diagnoses")
+struct BootDoctorTests {
+    let inventory: Inventory = {
+        let text = """
+            server: {interface: br0, tftp_root: /srv/tftp}
+            networks: {lan: {subnet: 10.0.0.0/24}}
+            images: {tiny: {kernel: tiny/vmlinuz, initrd: tiny/initrd.gz, root_path: "nfs:10.0.0.1:/srv/tiny"}}
+            nodes:
+              n1: {mac: "52:54:00:00:00:01", ip: 10.0.0.11, image: tiny}
+            """
+        return InventoryLoader.parse(text: text, file: "nodes.yaml", baseDirectory: "/", fileExists: { _ in true })
+            .inventory!
+    }()
+
+    private func event(_ time: Double, _ service: BootEvent.Service, _ step: String, _ detail: String = "",
+                       failed: Bool = false) -> BootEvent {
+        BootEvent(time: time, service: service, step: step, detail: detail, outcome: failed ? .failed : .ok,
+                  startsBoot: step == "DISCOVER" && detail.hasPrefix("PXE firmware"))
+    }
+
+    private var firmwareDHCP: [BootEvent] {
+        [event(0, .dhcp, "DISCOVER", "PXE firmware, BIOS"), event(0, .dhcp, "OFFER 10.0.0.11"),
+         event(0.1, .dhcp, "REQUEST", "PXE firmware, BIOS"), event(0.1, .dhcp, "ACK 10.0.0.11", "bootfile pxelinux.0")]
+    }
+
+    private func diagnose(_ events: [BootEvent], rogues: [RogueServer] = [], now: Double = 1000) -> [String] {
+        let subject = BootDoctor.Subject(query: "n1", profile: inventory.profile(named: "n1"))
+        let timeline = ClientTimeline(client: "n1", mac: "52:54:00:00:00:01", events: events)
+        return BootDoctor.diagnose(subject, timeline: timeline, rogues: rogues, now: now, serverStarted: 0)
+    }
+
+    @Test("an OFFER without a REQUEST while another server answered the client: that server took it")
+    func rogueTookTheClient() {
+        let rogue = RogueServer(ip: "10.0.0.200", mac: "02:00:00:00:00:c8", firstSeen: 0, lastSeen: 0, replies: 1,
+                                clients: ["52:54:00:00:00:01"], lastReply: "OFFER 10.0.0.150 to 52:54:00:00:00:01")
+        let findings = diagnose(Array(firmwareDHCP.prefix(2)), rogues: [rogue])
+        #expect(findings.first?.contains("no REQUEST followed: another DHCP server (10.0.0.200) answered first") == true)
+        #expect(findings.last?.hasPrefix("another DHCP server, 10.0.0.200") == true)
+    }
+
+    @Test("kernel never requested after the config; initrd fetched and no second DHCP; a complete boot")
+    func stages() {
+        let config = firmwareDHCP + [event(1, .tftp, "pxelinux.0"), event(1.2, .tftp, "pxelinux.cfg/01-52-54-00-00-00-01")]
+        #expect(diagnose(config)[0].contains("the kernel tiny/vmlinuz never was"))
+        let initrd = config + [event(3, .tftp, "tiny/vmlinuz"), event(4, .tftp, "tiny/initrd.gz")]
+        #expect(diagnose(initrd)[0].contains("no DHCP request followed: the initramfs did not start networking"))
+        #expect(diagnose(initrd, now: 20)[0].hasPrefix("in progress"))
+        let booted = initrd + [event(9, .dhcp, "DISCOVER", "udhcp 1.35.0"),
+                               event(9.1, .dhcp, "ACK 10.0.0.11", "root-path nfs:10.0.0.1:/srv/tiny, unicast")]
+        #expect(diagnose(booted) == ["booted to its initramfs: ACK 10.0.0.11 16 min ago, 9.1 s after its first DHCP "
+                                     + "request; root-path nfs:10.0.0.1:/srv/tiny"])
+    }
+
+    @Test("a MAC one digit off a node's is suggested as that node")
+    func closestMAC() {
+        #expect(inventory.nodeName(closestTo: "52:54:00:00:00:0f") == "n1")
+        #expect(inventory.nodeName(closestTo: "52:54:00:00:ff:ff") == nil)
+    }
+}
