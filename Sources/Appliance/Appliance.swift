@@ -108,10 +108,14 @@ public struct Appliance {
             do { try nfs?.serve(NFSExport.exports(of: inventory)) } catch { logger.error("NFS: \(error)") }
         }, logger: logger)
         logger.notice("netroot ready: serving \(inventory.nodes.count) nodes from \(settings.configPath)")
+        let notifier = SystemdNotifier()
+        notifier.ready(status: "serving \(inventory.nodes.count) nodes")
 
         let serviceGroup = ServiceGroup(configuration: ServiceGroupConfiguration(
             services: services.map { ServiceGroupConfiguration.ServiceConfiguration(service: $0) }
-                + [.init(service: reloader)],
+                // Last in, first out: systemd hears STOPPING=1 before anything stops.
+                + [.init(service: reloader),
+                   .init(service: ServerService(description: "systemd notification") { notifier.stopping() })],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger.withLevel(atLeast: .notice)))
         try await serviceGroup.run()

@@ -12,6 +12,7 @@ struct InventoryReloader: Service, CustomStringConvertible {
     let current: Inventory
     let apply: @Sendable (Inventory) -> Void
     let logger: Logger
+    var notifier = SystemdNotifier()
     /// Editors write a file in steps; reload once they are done.
     var settleTime: Duration = .milliseconds(200)
 
@@ -63,16 +64,19 @@ struct InventoryReloader: Service, CustomStringConvertible {
         if trigger == .fileChanged, text == state.lastText { return }
         state.lastText = text
         let cause = trigger == .hangup ? "SIGHUP" : "file changed"
+        notifier.reloading()
         let result = InventoryLoader.load(path: path)
         guard let inventory = result.inventory else {
             for diagnostic in result.diagnostics.errors { logger.error("\(diagnostic)") }
             logger.error("reload refused (\(cause)): \(path) has errors; the last good inventory keeps serving")
+            notifier.ready(status: "reload refused: \(path) has errors; serving the last good inventory")
             return
         }
         apply(inventory)
         let changes = Self.changes(from: state.current, to: inventory)
         state.current = inventory
         logger.notice("reloaded \(path) (\(cause)): \(inventory.nodes.count) nodes; \(changes)")
+        notifier.ready(status: "serving \(inventory.nodes.count) nodes")
     }
 
     private static func read(_ path: String) -> String? { try? String(contentsOfFile: path, encoding: .utf8) }
