@@ -13,6 +13,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C libraries from Debian, linked through pkg-config.
@@ -83,13 +85,17 @@ let package = Package(
 
         // Composes the servers as lifecycle services: reload on change, control socket, router advertisements.
         .target(name: "Appliance", dependencies: [
-            "BootTimeline", "Bridge", "BridgeNetlink", "Capture", "DHCPServer", "Diagnostics", "TFTPServer", "Inventory",
-            "NetworkSupport", "RouterAdvertisement",
+            "BootTimeline", "Bridge", "BridgeNetlink", "Capture", "DHCP", "DHCPServer", "Diagnostics", "TFTPServer",
+            "Inventory", "NetworkSupport", "RouterAdvertisement",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "CoreMetrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
 
         // libFuzzer target for the DHCP decoder and responder (integration/fuzz dhcp builds it with -DFUZZING).

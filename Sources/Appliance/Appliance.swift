@@ -7,6 +7,8 @@ import Foundation
 import Inventory
 import Logging
 import NetworkSupport
+import NIOConcurrencyHelpers
+import NIOCore
 import NIOPosix
 import ServiceLifecycle
 import TFTPServer
@@ -42,6 +44,8 @@ public struct Appliance {
         let timeline = BootTimeline()
         var services: [ServerService] = []
         var nfsServer: NFSServer?
+        var rogueServers: RogueServers?
+        let controlTimeline = timeline
         let dhcp: DHCPService
         let tftp: TFTPService
         do {
@@ -80,17 +84,16 @@ public struct Appliance {
                     logger.warning("not answering IPv6 router solicitations: \(error)")
                 }
             }
-            var rogues: RogueServers?
             do {
                 let monitor = try RogueMonitor(interface: interface.name, ours: Set([address] + interface.addresses),
                                                logger: logger)
                 services.append(ServerService(description: "rogue DHCP watch") { monitor.stop() })
-                rogues = monitor.servers
+                rogueServers = monitor.servers
             } catch {
                 logger.warning("not watching for other DHCP servers: \(error)")
             }
             let control = try await ControlServer.start(directory: inventory.server.stateDirectory,
-                                                        timeline: timeline, rogues: rogues, group: group,
+                                                        timeline: timeline, rogues: rogueServers, group: group,
                                                         logger: logger)
             services.append(ServerService(description: "control socket") { await control.stop() })
         } catch {
@@ -100,13 +103,30 @@ public struct Appliance {
         }
         let nfs = nfsServer
         let logger = logger
-        let reloader = InventoryReloader(path: settings.configPath, current: inventory, apply: { inventory in
+        let current = NIOLockedValueBox(inventory)
+        let reloads = NIOLockedValueBox(ReloadCounts())
+        if let listen = inventory.server.http {
+            do {
+                let endpoint = try await startHTTP(listen, dhcp: dhcp, tftp: tftp, current: current, reloads: reloads,
+                                                   timeline: controlTimeline, rogues: rogueServers, group: group)
+                services.append(ServerService(description: "HTTP") { await endpoint.stop() })
+            } catch {
+                logger.critical("cannot start: HTTP on \(listen): \(error)")
+                for service in services.reversed() { await service.stop() }
+                throw StartFailure()
+            }
+        }
+        var reloader = InventoryReloader(path: settings.configPath, current: inventory, apply: { inventory in
+            current.withLockedValue { $0 = inventory }
             // Each server swaps its snapshot whole; requests already being answered keep the one they had.
             dhcp.replace(inventory: inventory)
             tftp.replace(inventory: inventory)
             // NFS follows the exports: a restart of nfs-ganesha only when they changed.
             do { try nfs?.serve(NFSExport.exports(of: inventory)) } catch { logger.error("NFS: \(error)") }
         }, logger: logger)
+        reloader.outcome = { applied in
+            reloads.withLockedValue { if applied { $0.applied += 1 } else { $0.refused += 1 } }
+        }
         logger.notice("netroot ready: serving \(inventory.nodes.count) nodes from \(settings.configPath)")
         let notifier = SystemdNotifier()
         notifier.ready(status: "serving \(inventory.nodes.count) nodes")
@@ -143,6 +163,36 @@ extension Appliance {
                                          + (rollbackFailures.isEmpty ? "the steps before it were undone"
                                                 : "some steps could not be undone"))
         }
+    }
+}
+
+extension Appliance {
+    /// `/metrics`, `/healthz` and `/status.json` on `server.http`.
+    private func startHTTP(_ listen: HTTPListen, dhcp: DHCPService, tftp: TFTPService,
+                           current: NIOLockedValueBox<Inventory>, reloads: NIOLockedValueBox<ReloadCounts>,
+                           timeline: BootTimeline, rogues: RogueServers?,
+                           group: EventLoopGroup) async throws -> HTTPEndpoint {
+        let exporter = MetricsExporter()
+        let startedAt = Date().timeIntervalSince1970
+        return try await HTTPEndpoint.start(listen, routes: { path in
+            switch path {
+            case "/metrics":
+                let text = exporter.render(MetricsExporter.Sources(
+                    dhcp: dhcp.counters.snapshot, tftp: tftp.counters.snapshot, activeTransfers: tftp.activeTransfers,
+                    leases: dhcp.leases, inventory: current.withLockedValue { $0 }, reloads: reloads.withLockedValue { $0 },
+                    rogueServers: rogues?.list().count ?? 0, now: Int64(Date().timeIntervalSince1970)))
+                return (.ok, "text/plain; version=0.0.4", Array(text.utf8))
+            case "/healthz":
+                return (.ok, "text/plain", Array("ok\n".utf8))
+            case "/status.json":
+                var reply = ControlProtocol.answer("status", timeline: timeline, startedAt: startedAt,
+                                                   now: Date().timeIntervalSince1970)
+                reply.rogueServers = rogues?.list() ?? []
+                return (.ok, "application/json", ControlProtocol.encode(reply))
+            default:
+                return (.notFound, "text/plain", Array("not found; try /metrics, /healthz or /status.json\n".utf8))
+            }
+        }, group: group, logger: logger)
     }
 }
 

@@ -13,6 +13,8 @@ struct InventoryReloader: Service, CustomStringConvertible {
     let apply: @Sendable (Inventory) -> Void
     let logger: Logger
     var notifier = SystemdNotifier()
+    /// Told of each reload's outcome: true when it took effect.
+    var outcome: @Sendable (Bool) -> Void = { _ in }
     /// Editors write a file in steps; reload once they are done.
     var settleTime: Duration = .milliseconds(200)
 
@@ -70,6 +72,7 @@ struct InventoryReloader: Service, CustomStringConvertible {
             for diagnostic in result.diagnostics.errors { logger.error("\(diagnostic)") }
             logger.error("reload refused (\(cause)): \(path) has errors; the last good inventory keeps serving")
             notifier.ready(status: "reload refused: \(path) has errors; serving the last good inventory")
+            outcome(false)
             return
         }
         apply(inventory)
@@ -77,6 +80,7 @@ struct InventoryReloader: Service, CustomStringConvertible {
         state.current = inventory
         logger.notice("reloaded \(path) (\(cause)): \(inventory.nodes.count) nodes; \(changes)")
         notifier.ready(status: "serving \(inventory.nodes.count) nodes")
+        outcome(true)
     }
 
     private static func read(_ path: String) -> String? { try? String(contentsOfFile: path, encoding: .utf8) }

@@ -7,6 +7,8 @@ public final class DHCPCounters: Sendable {
     /// A copy of the counts at one moment.
     public struct Snapshot: Sendable {
         public var received = 0
+        /// Requests by DHCP message type.
+        public var requests: [String: Int] = [:]
         public var malformed: [String: Int] = [:]
         public var ignored: [String: Int] = [:]
         public var sent: [String: Int] = [:]
@@ -20,6 +22,7 @@ public final class DHCPCounters: Sendable {
     public var snapshot: Snapshot { state.withLockedValue { $0 } }
 
     func received() { state.withLockedValue { $0.received += 1 } }
+    func request(_ type: DHCPMessageType) { state.withLockedValue { $0.requests["\(type)", default: 0] += 1 } }
     func malformed(_ error: DHCPDecodeError) { state.withLockedValue { $0.malformed["\(error)", default: 0] += 1 } }
     func ignored(_ reason: IgnoreReason) { state.withLockedValue { $0.ignored[Self.kind(of: reason), default: 0] += 1 } }
     func sent(_ type: DHCPMessageType) { state.withLockedValue { $0.sent["\(type)", default: 0] += 1 } }

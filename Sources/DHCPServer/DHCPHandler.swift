@@ -58,6 +58,7 @@ final class DHCPHandler: ChannelInboundHandler, @unchecked Sendable {
         let type = decision.requestType.map { "\($0)" } ?? "?"
         let mac = request.clientMAC
         let client = mac.map { DHCPBootEvents.client(node: decision.node, mac: $0) }
+        if let requestType = decision.requestType { counters.request(requestType) }
         if let client, let requestType = decision.requestType {
             timeline.record(DHCPBootEvents.request(request, type: requestType, time: time), client: client,
                             mac: mac.map { "\($0)" })

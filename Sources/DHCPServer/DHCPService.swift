@@ -54,6 +54,9 @@ public final class DHCPService: Sendable {
         logger.info("leases loaded", metadata: ["count": "\(opened.leases.count)", "file": "\(journal.path)"])
     }
 
+    /// The journaled leases, for metrics.
+    public var leases: LeaseTable { journal.leases }
+
     /// Swaps in a new inventory; requests already being answered keep the one they started with.
     public func replace(inventory: Inventory) {
         responder.withLockedValue { $0 = Responder(inventory: inventory) }

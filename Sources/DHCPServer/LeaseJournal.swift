@@ -64,6 +64,9 @@ public final class LeaseJournal: @unchecked Sendable {
     /// Waits until everything committed so far is on disk (for shutdown).
     public func drain() { queue.sync {} }
 
+    /// The leases as journaled so far (for metrics; the DHCP event loop owns the live table).
+    public var leases: LeaseTable { queue.sync { mirror } }
+
     private func flush() {
         let batch: [(update: LeaseUpdate, done: @Sendable (Bool) -> Void)] = lock.withLock {
             flushScheduled = false

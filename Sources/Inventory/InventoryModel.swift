@@ -16,11 +16,30 @@ public struct ServerSettings: Sendable, Equatable {
     /// ~13 s for a router before it starts TFTP. Lifetime 0 and no prefix: no host takes it as a router.
     public var routerAdvertisements: Bool = ServerSettings.defaultRouterAdvertisements
 
+    /// Where `/metrics`, `/healthz` and `/status.json` are served over HTTP; nil (the default) for nowhere.
+    public var http: HTTPListen? = nil
+
     public static let defaultRouterAdvertisements = true
     public static let defaultTFTPRoot = "../images"
     public static let defaultStateDirectory = "/var/lib/netroot"
     public static let defaultBIOSBootfile = "pxelinux.0"
     public static let defaultUEFIBootfile = "syslinux.efi"
+}
+
+/// An address and port to listen on, written `127.0.0.1:9100`.
+public struct HTTPListen: Sendable, Equatable, CustomStringConvertible {
+    public var address: IPv4Address
+    public var port: Int
+
+    public init?(_ text: String) {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, let address = IPv4Address(String(parts[0])), let port = Int(parts[1]),
+              (1...65535).contains(port) else { return nil }
+        self.address = address
+        self.port = port
+    }
+
+    public var description: String { "\(address):\(port)" }
 }
 
 /// The `bridge:` section: the bridge the bridge manager builds at start.

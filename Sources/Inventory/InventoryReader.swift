@@ -18,7 +18,8 @@ struct InventoryReader {
         self.fileExists = fileExists
     }
 
-    static let serverKeys = ["interface", "address", "tftp_root", "state_dir", "bootfile", "router_advertisements"]
+    static let serverKeys = ["interface", "address", "tftp_root", "state_dir", "bootfile", "router_advertisements",
+                             "http"]
     static let bootfileKeys = ["bios", "uefi"]
     static let bridgeKeys = ["name", "uplink", "forward_delay", "stp"]
     static let networkKeys = ["subnet", "router", "dns", "domain", "lease_time", "pool"]
@@ -67,6 +68,8 @@ struct InventoryReader {
         let tftpRoot = collector.string("tftp_root", in: fields)
         let stateDirectory = collector.string("state_dir", in: fields)
         let advertise = collector.parsed("router_advertisements", in: fields, expected: "true or false", parseBool)
+        let http = collector.parsed("http", in: fields, expected: "an address and port like 127.0.0.1:9100",
+                                    HTTPListen.init)
         var bios = Resolved(ServerSettings.defaultBIOSBootfile, from: .defaultValue)
         var uefi = Resolved(ServerSettings.defaultUEFIBootfile, from: .defaultValue)
         let tftpRootPath = absolutePath(tftpRoot?.value ?? ServerSettings.defaultTFTPRoot)
@@ -92,7 +95,8 @@ struct InventoryReader {
         return ServerSettings(interface: interface.value, address: address?.value, tftpRoot: tftpRootPath,
                               stateDirectory: absolutePath(stateDirectory?.value ?? ServerSettings.defaultStateDirectory),
                               biosBootfile: bios, uefiBootfile: uefi,
-                              routerAdvertisements: advertise?.value ?? ServerSettings.defaultRouterAdvertisements)
+                              routerAdvertisements: advertise?.value ?? ServerSettings.defaultRouterAdvertisements,
+                              http: http?.value)
     }
 
     // MARK: bridge

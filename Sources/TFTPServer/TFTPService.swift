@@ -38,6 +38,9 @@ public final class TFTPService: Sendable {
     private let transfers = ActiveTransfers()
     private let spares: SpareSockets
 
+    /// Transfers running now.
+    public var activeTransfers: Int { transfers.count }
+
     public init(inventory: Inventory, configuration: Configuration, timeline: BootTimeline, logger: Logger) throws {
         self.configuration = configuration
         self.timeline = timeline
