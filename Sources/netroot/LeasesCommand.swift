@@ -8,13 +8,27 @@ struct LeasesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "leases",
         abstract: "List current leases: address, MAC, node, expiry.",
-        discussion: "Example:\n  netroot leases --config /etc/netroot/nodes.yaml"
+        discussion: """
+            Examples:
+              netroot leases --config /etc/netroot/nodes.yaml
+              netroot leases --all --json
+            """
     )
 
     @OptionGroup var options: ConfigOption
 
     @Flag(help: "Also list expired leases.")
     var all = false
+
+    @Flag(help: "One JSON object per lease: address, mac, node, hostname, expires (seconds since 1970; null: never).")
+    var json = false
+
+    /// A lease for scripts.
+    struct LeaseJSON: Encodable {
+        var address, mac: String
+        var node, hostname: String?
+        var expires: Int64?
+    }
 
     func run() throws {
         let inventory = try options.loadValidInventory()
@@ -24,7 +38,15 @@ struct LeasesCommand: ParsableCommand {
             _ = LeaseJournalFormat.replay(String(decoding: data, as: UTF8.self), into: &table)
         }
         let now = Int64(Date().timeIntervalSince1970)
-        let rows = table.all.filter { all || $0.isActive(at: now) }.map { lease -> [String] in
+        let leases = table.all.filter { all || $0.isActive(at: now) }
+        if json {
+            printJSON(leases.map { lease in
+                LeaseJSON(address: "\(lease.address)", mac: "\(lease.mac)", node: inventory.profile(mac: lease.mac)?.name,
+                          hostname: lease.hostname, expires: lease.expires == Int64.max ? nil : lease.expires)
+            })
+            return
+        }
+        let rows = leases.map { lease -> [String] in
             let node = inventory.profile(mac: lease.mac)?.name ?? "-"
             let expires = lease.expires == Int64.max ? "never"
                 : lease.expires <= now ? "expired" : "in " + LeaseDuration(seconds: UInt32(min(lease.expires - now, Int64(UInt32.max - 1)))).description

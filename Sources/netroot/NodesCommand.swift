@@ -14,14 +14,40 @@ struct NodesCommand: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "One line per node: name, MAC, IP, image, groups.",
-            discussion: "Example:\n  netroot nodes list --config /etc/netroot/nodes.yaml"
+            discussion: """
+                Examples:
+                  netroot nodes list --config /etc/netroot/nodes.yaml
+                  netroot nodes list --json | jq -r '.[] | select(.image == "rhel6") | .name'
+                """
         )
 
         @OptionGroup var options: ConfigOption
 
+        @Flag(help: "One JSON object per node: name, mac, ip, hostname, image, groups, kernel, initrd, root_path, cmdline.")
+        var json = false
+
         func run() throws {
             let inventory = try options.loadValidInventory()
+            if json {
+                printJSON(inventory.profiles.map { profile in
+                    NodeJSON(name: profile.name, mac: "\(profile.mac)", ip: "\(profile.ip)",
+                             hostname: profile.hostname.value, network: profile.network.name,
+                             image: profile.image?.value, groups: profile.groups, kernel: profile.kernel?.value,
+                             initrd: profile.initrd?.value, root_path: profile.rootPath?.value,
+                             cmdline: profile.cmdline.value)
+                })
+                return
+            }
             print(InventoryReport.nodeTable(inventory.profiles))
+        }
+
+        /// A node's effective settings for scripts (keys as in nodes.yaml).
+        struct NodeJSON: Encodable {
+            var name, mac, ip, hostname, network: String
+            var image: String?
+            var groups: [String]
+            var kernel, initrd, root_path: String?
+            var cmdline: String
         }
     }
 

@@ -40,9 +40,7 @@ struct StatusCommand: ParsableCommand {
             throw ExitCode(1)
         }
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(reply), as: UTF8.self))
+            printJSON(reply)
             return
         }
         if let error = reply.error {
