@@ -1,13 +1,17 @@
-/// Addresses travel as the text administrators write (`10.0.0.1`, `52:54:00:00:00:01`) in state files and
-/// control-socket replies.
-extension IPv4Address: Codable {
+/// Values that travel as the text administrators write (`10.0.0.1`, `52:54:00:00:00:01`) in state files and
+/// control-socket replies: encoded as their description, decoded by their text initialiser.
+public protocol TextCodable: Codable, CustomStringConvertible {
+    init?(_ text: String)
+}
+
+extension TextCodable {
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
-        guard let address = IPv4Address(text) else {
+        guard let value = Self(text) else {
             throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                                                    debugDescription: "not an IPv4 address: \(text)"))
+                                                    debugDescription: "not a \(Self.self): \(text)"))
         }
-        self = address
+        self = value
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -16,18 +20,5 @@ extension IPv4Address: Codable {
     }
 }
 
-extension MACAddress: Codable {
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let mac = MACAddress(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                                                    debugDescription: "not a MAC address: \(text)"))
-        }
-        self = mac
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
-}
+extension IPv4Address: TextCodable {}
+extension MACAddress: TextCodable {}
