@@ -13,8 +13,9 @@ import NIOPosix
 import ServiceLifecycle
 import TFTPServer
 
-/// `netroot serve`: DHCP, TFTP, router advertisements, the control socket and the reloader, sharing one
-/// inventory snapshot and one boot timeline, as services of one service group.
+/// `netroot serve`: the bridge (brought up first), DHCP, TFTP, NFS exports, router advertisements, the rogue
+/// DHCP watch, the control socket, HTTP metrics and the reloader, sharing one inventory snapshot and one boot
+/// timeline, as services of one service group.
 public struct Appliance {
     /// What the command line decides.
     public struct Settings: Sendable {
@@ -45,7 +46,6 @@ public struct Appliance {
         var services: [ServerService] = []
         var nfsServer: NFSServer?
         var rogueServers: RogueServers?
-        let controlTimeline = timeline
         let dhcp: DHCPService
         let tftp: TFTPService
         do {
@@ -108,7 +108,7 @@ public struct Appliance {
         if let listen = inventory.server.http {
             do {
                 let endpoint = try await startHTTP(listen, dhcp: dhcp, tftp: tftp, current: current, reloads: reloads,
-                                                   timeline: controlTimeline, rogues: rogueServers, group: group)
+                                                   timeline: timeline, rogues: rogueServers, group: group)
                 services.append(ServerService(description: "HTTP") { await endpoint.stop() })
             } catch {
                 logger.critical("cannot start: HTTP on \(listen): \(error)")
