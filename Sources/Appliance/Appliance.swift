@@ -85,7 +85,8 @@ public struct Appliance {
                 }
             }
             do {
-                let monitor = try RogueMonitor(interface: interface.name, ours: Set([address] + interface.addresses),
+                let monitor = try RogueMonitor(interface: interface.name, mac: interface.mac,
+                                               ours: Set([address] + interface.addresses),
                                                logger: logger)
                 services.append(ServerService(description: "rogue DHCP watch") { monitor.stop() })
                 rogueServers = monitor.servers

@@ -12,10 +12,11 @@ final class RogueMonitor: Sendable {
     private let stopping = NIOLockedValueBox(false)
     private let finished = NIOLockedValueBox(false)
 
-    init(interface: String, ours: Set<IPv4Address>, logger: Logger) throws {
-        // Incoming only: this server's own replies, raw frames included, leave through the same interface.
-        let capture = try PacketCapture(interface: interface, filter: "udp and src port 67", direction: .incoming,
-                                        snapshotLength: 1500)
+    init(interface: String, mac: MACAddress, ours: Set<IPv4Address>, logger: Logger) throws {
+        // This server's own replies leave through the same interface: the kernel's filter drops them (by source
+        // MAC), so a busy server's every reply does not wake this thread.
+        let capture = try PacketCapture(interface: interface, filter: "udp and src port 67 and not ether src \(mac)",
+                                        direction: .incoming, snapshotLength: 1500)
         let stopping = self.stopping, finished = self.finished, servers = self.servers
         let box = UnsafeTransfer(capture)
         Thread.detachNewThread {

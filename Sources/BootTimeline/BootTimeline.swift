@@ -25,10 +25,11 @@ public final class BootTimeline: Sendable {
     }
 
     /// Records a DHCP step. `client` is the node's name, else the MAC; `address`, when set, is bound to it.
-    public func record(_ event: BootEvent, client: String, mac: String?, address: String? = nil) {
+    /// `mac` is formatted only for a client seen for the first time (this runs for every DHCP packet).
+    public func record(_ event: BootEvent, client: String, mac: @autoclosure () -> String?, address: String? = nil) {
         state.withLock { state in
             var timeline = state.clients[client] ?? ClientTimeline(client: client)
-            if let mac { timeline.mac = mac }
+            if timeline.mac == nil, let mac = mac() { timeline.mac = mac }
             if let address {
                 if let previous = timeline.address, previous != address, state.owners[previous] == client {
                     state.owners[previous] = nil
