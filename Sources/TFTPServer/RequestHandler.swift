@@ -110,7 +110,7 @@ final class RequestHandler: ChannelInboundHandler, Sendable {
             return
         }
         spares.refill(group: group)
-        DatagramBootstrap(group: group)
+        DatagramBootstrap.forTransfers(group: group)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(transfer) }
             }

@@ -132,7 +132,7 @@ final class SpareSockets: Sendable {
             return missing
         }
         for _ in 0..<missing {
-            DatagramBootstrap(group: group).bind(host: "\(address)", port: 0).whenComplete { [state] result in
+            DatagramBootstrap.forTransfers(group: group).bind(host: "\(address)", port: 0).whenComplete { [state] result in
                 let keep: Channel? = state.withLockedValue { state in
                     state.binding -= 1
                     guard case .success(let channel) = result else { return nil }
@@ -152,5 +152,13 @@ final class SpareSockets: Sendable {
             return state.ready
         }
         for channel in channels { channel.close(promise: nil) }
+    }
+}
+
+extension DatagramBootstrap {
+    /// A transfer's socket: one read per wake-up. A client in lock-step (or at the end of a window) has sent one
+    /// packet and waits, so a second read would only cost a recvmsg that returns EAGAIN.
+    static func forTransfers(group: EventLoopGroup) -> DatagramBootstrap {
+        DatagramBootstrap(group: group).channelOption(.maxMessagesPerRead, value: 1)
     }
 }
