@@ -38,6 +38,13 @@ final class NFSServer: Sendable {
         guard changed else { return }
         stopProcess()
         guard !exports.isEmpty else { return }
+        let missing = ["ganesha.nfsd", "rpcbind", "unshare"].filter { Self.find($0) == nil }
+        guard missing.isEmpty else {
+            let images = exports.map(\.image).joined(separator: ", ")
+            let programs = missing.joined(separator: ", ")
+            logger.error("NFS: cannot export \(images): \(programs) not found (apt-get install nfs-ganesha nfs-ganesha-vfs rpcbind)")
+            return
+        }
         try FileManager.default.createDirectory(atPath: runDirectory + "/recovery", withIntermediateDirectories: true)
         try GaneshaConfig.render(exports, bindAddress: bindAddress, runDirectory: runDirectory)
             .write(toFile: configurationPath, atomically: true, encoding: .utf8)
@@ -87,6 +94,13 @@ final class NFSServer: Sendable {
             return state.process
         }) else { return }
         process.stop(grace: 5)
+    }
+
+    /// The program's path in $PATH (or the usual system directories), if it is installed.
+    private static func find(_ program: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        let directories = path.split(separator: ":").map(String.init) + ["/usr/sbin", "/usr/bin", "/sbin", "/bin"]
+        return directories.map { $0 + "/" + program }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
     /// Runs inside the new mount namespace: a tmpfs /run, rpcbind, then ganesha in the foreground; SIGTERM
