@@ -152,7 +152,9 @@ public struct ImageImporter {
         while let entry = try reader.next() {
             guard entry.kind == .file, let path = try RootExtractor.normalize(entry.path) else { continue }
             var member = Member(offset: reader.position, size: entry.size, json: nil)
-            if keepingJSON, entry.size <= 4 << 20, path.hasSuffix(".json") || path.hasPrefix("blobs/") {
+            // Only where image archives keep their JSON: top-level files and OCI blobs (not a root's own files).
+            let imageMetadata = (path.hasSuffix(".json") && !path.contains("/")) || path.hasPrefix("blobs/")
+            if keepingJSON, entry.size <= 4 << 20, imageMetadata {
                 var bytes: [UInt8] = []
                 try reader.readContent { bytes += $0 }
                 member.json = try? JSONSerialization.jsonObject(with: Data(bytes))
