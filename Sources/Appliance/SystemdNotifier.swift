@@ -24,23 +24,12 @@ struct SystemdNotifier: Sendable {
     func stopping() { send("STOPPING=1") }
 
     private func send(_ message: String) {
-        guard let path else { return }
+        guard let path, let address = UnixSocketAddress(path) else { return }
         let descriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
         guard descriptor >= 0 else { return }
         defer { close(descriptor) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        var bytes = Array(path.utf8)
-        if bytes.first == UInt8(ascii: "@") { bytes[0] = 0 } // abstract socket
-        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return }
-        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
-        let length = socklen_t(MemoryLayout<sa_family_t>.size + bytes.count)
         _ = message.withCString { text in
-            withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    sendto(descriptor, text, strlen(text), 0, $0, length)
-                }
-            }
+            address.withSockaddr { sendto(descriptor, text, strlen(text), 0, $0, $1) }
         }
     }
 }

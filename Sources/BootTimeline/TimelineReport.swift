@@ -47,7 +47,8 @@ public enum TimelineReport {
         return String(format: "%.1f MiB", Double(bytes) / Double(1 << 20))
     }
 
-    private static func ago(_ elapsed: Double) -> String {
+    /// `5 s ago`, `3 min ago`, `2 h ago`.
+    public static func ago(_ elapsed: Double) -> String {
         let whole = max(0, Int(elapsed))
         if whole < 60 { return "\(whole) s ago" }
         if whole < 3600 { return "\(whole / 60) min ago" }

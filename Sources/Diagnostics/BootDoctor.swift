@@ -159,10 +159,5 @@ public enum BootDoctor {
         subject.closestNode.map { " (closest: \($0) — a mistyped MAC?)" } ?? ""
     }
 
-    private static func ago(_ seconds: Double) -> String {
-        let whole = max(0, Int(seconds))
-        if whole < 60 { return "\(whole) s ago" }
-        if whole < 3600 { return "\(whole / 60) min ago" }
-        return "\(whole / 3600) h ago"
-    }
+    private static func ago(_ seconds: Double) -> String { TimelineReport.ago(seconds) }
 }

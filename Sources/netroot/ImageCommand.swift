@@ -96,12 +96,12 @@ struct ImportImage: ParsableCommand {
             entry.forEach { print("  " + $0) }
             return
         }
-        try writeEntry(entry)
+        try writeEntry(entry, existing: loaded.inventory)
     }
 
     /// Adds the entry to nodes.yaml unless the image is there already; refuses an edit that would not validate.
-    private func writeEntry(_ entry: [String]) throws {
-        if let images = InventoryLoader.load(path: options.path).inventory?.images, images.contains(where: { $0.name == name }) {
+    private func writeEntry(_ entry: [String], existing: Inventory?) throws {
+        if existing?.images.contains(where: { $0.name == name }) == true {
             print("\(options.path) already has image \(name); left as it is")
             return
         }
