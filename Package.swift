@@ -85,8 +85,8 @@ let package = Package(
 
         // Composes the servers as lifecycle services: reload on change, control socket, router advertisements.
         .target(name: "Appliance", dependencies: [
-            "BootTimeline", "Bridge", "BridgeNetlink", "Capture", "DHCP", "DHCPServer", "Diagnostics", "TFTPServer",
-            "Inventory", "NetworkSupport", "RouterAdvertisement",
+            "BootTimeline", "Bridge", "BridgeNetlink", "Capture", "CSyscalls", "DHCP", "DHCPServer", "Diagnostics",
+            "TFTPServer", "Inventory", "NetworkSupport", "RouterAdvertisement",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),

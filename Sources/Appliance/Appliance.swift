@@ -41,7 +41,8 @@ public struct Appliance {
     /// Starts every server, then runs until SIGTERM or SIGINT and stops them in reverse order: no new
     /// requests, TFTP transfers in flight finish (or end), the lease journal is flushed.
     public func run(inventory: Inventory) async throws {
-        let group = MultiThreadedEventLoopGroup.singleton
+        // Lives as long as the process: its threads end with it.
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: EventLoopThreads.count)
         let timeline = BootTimeline()
         var services: [ServerService] = []
         var nfsServer: NFSServer?
@@ -66,7 +67,7 @@ public struct Appliance {
             tftpConfiguration.mtu = interface.mtu
             tftp = try TFTPService(inventory: inventory, configuration: tftpConfiguration, timeline: timeline,
                                    logger: logger)
-            try await dhcp.start(group: group)
+            try await dhcp.start()
             services.append(ServerService(description: "DHCP") { await dhcp.stop() })
             try await tftp.start(group: group)
             services.append(ServerService(description: "TFTP") { await tftp.stop(waitingUpTo: .seconds(10)) })

@@ -13,9 +13,11 @@ final class RogueMonitor: Sendable {
     private let finished = NIOLockedValueBox(false)
 
     init(interface: String, mac: MACAddress, ours: Set<IPv4Address>, logger: Logger) throws {
-        // This server's own replies leave through the same interface: the kernel's filter drops them (by source
-        // MAC), so a busy server's every reply does not wake this thread.
-        let capture = try PacketCapture(interface: interface, filter: "udp and src port 67 and not ether src \(mac)",
+        // The kernel's filter keeps only other servers' replies (BOOTREPLY, op 2): relays forward requests to us
+        // from port 67 too, and this server's own replies leave through the same interface, so without it a busy
+        // server's every packet would wake this thread.
+        let capture = try PacketCapture(interface: interface,
+                                        filter: "udp and src port 67 and udp[8] = 2 and not ether src \(mac)",
                                         direction: .incoming, snapshotLength: 1500)
         let stopping = self.stopping, finished = self.finished, servers = self.servers
         let box = UnsafeTransfer(capture)

@@ -28,17 +28,14 @@ public final class BootTimeline: Sendable {
     /// `mac` is formatted only for a client seen for the first time (this runs for every DHCP packet).
     public func record(_ event: BootEvent, client: String, mac: @autoclosure () -> String?, address: String? = nil) {
         state.withLock { state in
-            var timeline = state.clients[client] ?? ClientTimeline(client: client)
-            if timeline.mac == nil, let mac = mac() { timeline.mac = mac }
             if let address {
-                if let previous = timeline.address, previous != address, state.owners[previous] == client {
-                    state.owners[previous] = nil
-                }
-                timeline.address = address
+                let previous = state.clients[client]?.address
+                if let previous, previous != address, state.owners[previous] == client { state.owners[previous] = nil }
                 state.owners[address] = client
             }
-            Self.append(event, to: &timeline, limit: maximumEvents)
-            state.clients[client] = timeline
+            // Changed in place: a copy taken out of the dictionary would copy the client's events on every append.
+            state.clients[client, default: ClientTimeline(client: client)]
+                .add(event, mac: mac, address: address, limit: maximumEvents)
             state.lastSeen[client] = event.time
             if state.clients.count > maximumClients { Self.evict(&state, keeping: maximumClients) }
         }
@@ -67,17 +64,6 @@ public final class BootTimeline: Sendable {
         }
     }
 
-    private static func append(_ event: BootEvent, to timeline: inout ClientTimeline, limit: Int) {
-        if event.startsBoot, let last = timeline.events.last {
-            // Firmware retransmitting its DISCOVER is the same boot; anything past the firmware's DHCP is not.
-            let stillInFirmwareDHCP = timeline.events.allSatisfy { $0.service == .dhcp && $0.startsBoot
-                || $0.step.hasPrefix("OFFER") }
-            if !stillInFirmwareDHCP || event.time - last.time > quietGap { timeline.events.removeAll() }
-        }
-        timeline.events.append(event)
-        if timeline.events.count > limit { timeline.events.removeFirst(timeline.events.count - limit) }
-    }
-
     /// Forgets the least recently heard from clients, a tenth at a time so eviction is rare.
     private static func evict(_ state: inout State, keeping limit: Int) {
         let excess = state.clients.count - limit + max(1, limit / 10)
@@ -89,5 +75,19 @@ public final class BootTimeline: Sendable {
             state.clients[client] = nil
             state.lastSeen[client] = nil
         }
+    }
+}
+
+extension ClientTimeline {
+    fileprivate mutating func add(_ event: BootEvent, mac: () -> String?, address: String?, limit: Int) {
+        if self.mac == nil, let mac = mac() { self.mac = mac }
+        if let address { self.address = address }
+        if event.startsBoot, let last = events.last {
+            // Firmware retransmitting its DISCOVER is the same boot; anything past the firmware's DHCP is not.
+            let stillInFirmwareDHCP = events.allSatisfy { $0.service == .dhcp && $0.startsBoot || $0.step.hasPrefix("OFFER") }
+            if !stillInFirmwareDHCP || event.time - last.time > BootTimeline.quietGap { events.removeAll() }
+        }
+        events.append(event)
+        if events.count > limit { events.removeFirst(events.count - limit) }
     }
 }

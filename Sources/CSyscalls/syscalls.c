@@ -49,3 +49,9 @@ int netroot_exchange_paths(int olddirfd, const char *oldpath, int newdirfd, cons
 int netroot_make_node(int dirfd, const char *name, unsigned int mode, unsigned int major, unsigned int minor) {
     return mknodat(dirfd, name, (mode_t)mode, makedev(major, minor));
 }
+
+int netroot_allowed_cpu_count(void) {
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof(set), &set) != 0) return -1;
+    return CPU_COUNT(&set);
+}

@@ -38,7 +38,7 @@ public final class PacketCapture {
             pcap_close(handle)
             throw SetupError(description: "pcap_activate(\(interface)): \(reason)")
         }
-        if direction == .incoming { pcap_setdirection(handle, PCAP_D_IN) }
+        if direction == .incoming { IncomingOnly.apply(to: handle) }
         var program = bpf_program()
         guard pcap_compile(handle, &program, filter, 1, PCAP_NETMASK_UNKNOWN) == 0 else {
             let reason = String(cString: pcap_geterr(handle))

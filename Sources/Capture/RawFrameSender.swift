@@ -27,7 +27,7 @@ public final class RawFrameSender {
             throw OpenError(description: "pcap_activate(\(interface)): \(reason)")
         }
         // Nor see outgoing packets at all: the kernel then skips this socket for every packet the host sends.
-        pcap_setdirection(handle, PCAP_D_IN)
+        IncomingOnly.apply(to: handle)
         var program = bpf_program()
         if pcap_compile(handle, &program, "less 1", 1, PCAP_NETMASK_UNKNOWN) == 0 {
             pcap_setfilter(handle, &program)

@@ -18,14 +18,16 @@ final class DHCPHandler: ChannelInboundHandler, @unchecked Sendable {
     private var leases: LeaseTable
     private let serverAddress: IPv4Address
     private let interface: InterfaceInfo
-    private let raw: LockedSender?
+    private let raw: RawFrameSender?
     private let counters: DHCPCounters
     private let timeline: BootTimeline
     private let logger: Logger
     private var unknownLog = UnknownClientLog()
+    /// What the current read batch decided: lease updates to journal, and the replies that wait for them.
+    private var batch = (updates: [LeaseUpdate](), replies: [HeldReply]())
 
     init(responder: NIOLockedValueBox<Responder>, journal: LeaseJournal, leases: LeaseTable, serverAddress: IPv4Address,
-         interface: InterfaceInfo, raw: LockedSender?, counters: DHCPCounters, timeline: BootTimeline, logger: Logger) {
+         interface: InterfaceInfo, raw: RawFrameSender?, counters: DHCPCounters, timeline: BootTimeline, logger: Logger) {
         self.responder = responder
         self.journal = journal
         self.leases = leases
@@ -72,46 +74,46 @@ final class DHCPHandler: ChannelInboundHandler, @unchecked Sendable {
                                     client: client, mac: nil)
                 }
             }
-            if let update = decision.durableUpdate {
-                journal.commit(update) { [counters] ok in if !ok { counters.journalFailed() } }
-            }
+            if let update = decision.durableUpdate { batch.updates.append(update) }
             return
         }
         let replyType = reply.options.messageType ?? .ack
         let payload = reply.encoded(maximumSize: Self.maximumSize(for: request))
         let level: Logger.Level = decision.node == nil ? .debug : .info
         logger.log(level: level, "\(type) from \(who) → \(replyType) \(reply.yiaddr) via \(delivery)")
+        let held = HeldReply(payload: payload, delivery: delivery, type: replyType, reply: reply, client: client)
         guard let update = decision.durableUpdate else {
-            deliver(payload, delivery: delivery, channel: context.channel)
-            context.channel.flush()
-            counters.sent(replyType)
-            if let client {
-                timeline.record(DHCPBootEvents.reply(reply, type: replyType, delivery: delivery, time: time),
-                                client: client, mac: nil)
-            }
+            send(held, context: context)
             return
         }
-        // No ACK leaves before its lease is on disk; the journal's thread hands the send back to the event loop.
-        // (Replies go out one by one: batching them overflowed perfdhcp's socket in the benchmark.)
-        let channel = context.channel
-        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        journal.commit(update) { [counters, logger, timeline] ok in
-            guard ok else {
-                counters.journalFailed()
-                logger.error("lease journal write failed; \(replyType) to \(who) not sent")
-                return
-            }
-            channel.eventLoop.execute {
-                let handler = loopBound.value
-                handler.deliver(payload, delivery: delivery, channel: channel)
-                channel.flush()
-                handler.counters.sent(replyType)
-            }
-            if let client {
-                let event = DHCPBootEvents.reply(reply, type: replyType, delivery: delivery,
-                                                 time: Date().timeIntervalSince1970)
-                timeline.record(event, client: client, mac: nil, address: replyType == .ack ? "\(reply.yiaddr)" : nil)
-            }
+        // No ACK leaves before its lease is on disk: it waits for the batch's one write and fdatasync.
+        batch.updates.append(update)
+        batch.replies.append(held)
+    }
+
+    /// The end of one read batch: its leases go to disk together, then its held replies leave.
+    func channelReadComplete(context: ChannelHandlerContext) {
+        guard !batch.updates.isEmpty else { return }
+        let written = journal.append(batch.updates)
+        if written {
+            for held in batch.replies { send(held, context: context) }
+        } else {
+            counters.journalFailed()
+            logger.error("lease journal write failed; \(batch.replies.count) replies not sent")
+        }
+        batch.updates.removeAll(keepingCapacity: true)
+        batch.replies.removeAll(keepingCapacity: true)
+    }
+
+    /// Sends one reply (flushed on its own: a burst of them overflowed perfdhcp's socket in the benchmark).
+    private func send(_ held: HeldReply, context: ChannelHandlerContext) {
+        deliver(held.payload, delivery: held.delivery, channel: context.channel)
+        context.channel.flush()
+        counters.sent(held.type)
+        if let client = held.client {
+            let event = DHCPBootEvents.reply(held.reply, type: held.type, delivery: held.delivery,
+                                             time: Date().timeIntervalSince1970)
+            timeline.record(event, client: client, mac: nil, address: held.type == .ack ? "\(held.reply.yiaddr)" : nil)
         }
     }
 
@@ -154,6 +156,15 @@ final class DHCPHandler: ChannelInboundHandler, @unchecked Sendable {
         buffer.writeBytes(payload)
         channel.write(AddressedEnvelope(remoteAddress: address, data: buffer), promise: nil)
     }
+}
+
+/// A reply decided and encoded, with what its log line and timeline event need.
+struct HeldReply {
+    let payload: [UInt8]
+    let delivery: Delivery
+    let type: DHCPMessageType
+    let reply: DHCPMessage
+    let client: String?
 }
 
 /// How log lines name a client: its node, else its MAC.

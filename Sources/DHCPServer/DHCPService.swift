@@ -35,6 +35,9 @@ public final class DHCPService: Sendable {
     private let serverAddress: IPv4Address
     private let logger: Logger
     private let channel = NIOLockedValueBox<Channel?>(nil)
+    /// A loop of its own: it waits on the journal's fdatasync before each batch of ACKs, and must not hold up
+    /// TFTP transfers meanwhile.
+    private let loop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 
     /// Opens the lease journal; binds nothing yet. `serverAddress` is the server identifier (option 54).
     public init(inventory: Inventory, configuration: Configuration, interface: InterfaceInfo, serverAddress: IPv4Address,
@@ -63,7 +66,7 @@ public final class DHCPService: Sendable {
     }
 
     /// Binds the socket and starts answering.
-    public func start(group: EventLoopGroup) async throws {
+    public func start() async throws {
         let raw: RawFrameSender?
         do {
             raw = try RawFrameSender(interface: configuration.interface)
@@ -72,10 +75,10 @@ public final class DHCPService: Sendable {
             logger.warning("raw frames unavailable, replying by broadcast instead: \(error)")
         }
         let handler = DHCPHandler(responder: responder, journal: journal, leases: initialLeases,
-                                  serverAddress: serverAddress, interface: interface, raw: raw.map(LockedSender.init),
+                                  serverAddress: serverAddress, interface: interface, raw: raw,
                                   counters: counters, timeline: timeline, logger: logger)
         // Bound to the provisioning interface: answers only there, and broadcasts leave through it.
-        let bound = try await DatagramBootstrap(group: group)
+        let bound = try await DatagramBootstrap(group: loop)
             .channelOption(.socketOption(.so_broadcast), value: 1)
             .channelOption(.receivePacketInfo, value: true)
             .channelOption(.maxMessagesPerRead, value: 16)
@@ -86,19 +89,9 @@ public final class DHCPService: Sendable {
                                                   "address": "\(serverAddress)", "port": "\(configuration.port)"])
     }
 
-    /// Closes the socket and waits until every committed lease is on disk.
+    /// Closes the socket; every lease acknowledged is already on disk.
     public func stop() async {
         if let channel = channel.withLockedValue({ $0 }) { try? await channel.close() }
-        journal.drain()
+        try? await loop.shutdownGracefully()
     }
-}
-
-/// A raw-frame sender shared by the event loop and the journal's completions; the lock serialises pcap use.
-final class LockedSender: @unchecked Sendable {
-    private let sender: RawFrameSender
-    private let lock = NIOLock()
-
-    init(_ sender: RawFrameSender) { self.sender = sender }
-
-    func send(_ frame: [UInt8]) -> Bool { lock.withLock { sender.send(frame) } }
 }

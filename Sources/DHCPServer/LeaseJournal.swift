@@ -4,8 +4,10 @@ import NIOConcurrencyHelpers
 
 /// The durable lease store: an append-only journal under `state_dir`, fsynced before any ACK it records leaves.
 ///
-/// Commits that arrive while a write is in flight are written together with one fsync (group commit), so the
-/// cost of durability is shared under load. The journal is compacted to one line per lease when it grows.
+/// The DHCP event loop writes what one read batch decided with a single `append` (one write, one fdatasync)
+/// and only then sends that batch's ACKs: group commit without a second thread, so under load the cost of
+/// durability is shared and no packet waits on a thread hand-off. The journal is compacted to one line per
+/// lease when it grows.
 public final class LeaseJournal: @unchecked Sendable {
     /// Why the journal could not be opened or written.
     public struct JournalError: Error, CustomStringConvertible {
@@ -14,14 +16,10 @@ public final class LeaseJournal: @unchecked Sendable {
 
     public let path: String
     private let directory: String
-    private let queue = DispatchQueue(label: "netroot.lease-journal")
-    private let lock = NIOLock()
-    // Guarded by `lock`.
-    private var pending: [(update: LeaseUpdate, done: @Sendable (Bool) -> Void)] = []
-    private var flushScheduled = false
-    // Only touched on `queue` (and in init).
+    /// The leases as journaled, read by metrics from other threads.
+    private let mirror: NIOLockedValueBox<LeaseTable>
+    // Only touched by the one thread that appends (and in init).
     private var descriptor: Int32
-    private var mirror: LeaseTable
     private var linesSinceCompaction = 0
 
     /// Opens (creating) `directory/leases.journal`, replays it and compacts it. Returns the journal and the leases.
@@ -44,51 +42,36 @@ public final class LeaseJournal: @unchecked Sendable {
     private init(path: String, directory: String, table: LeaseTable) throws {
         self.path = path
         self.directory = directory
-        mirror = table
+        mirror = NIOLockedValueBox(table)
         descriptor = -1
     }
 
     deinit { if descriptor >= 0 { close(descriptor) } }
 
-    /// Queues `update`; `done(true)` runs once it is on disk, `done(false)` if writing failed.
-    public func commit(_ update: LeaseUpdate, done: @escaping @Sendable (Bool) -> Void) {
-        let schedule: Bool = lock.withLock {
-            pending.append((update, done))
-            if flushScheduled { return false }
-            flushScheduled = true
-            return true
+    /// Writes `updates` and waits until they are on disk; false if writing failed (nothing may be acknowledged).
+    /// Call from one thread at a time: the DHCP event loop.
+    public func append(_ updates: [LeaseUpdate]) -> Bool {
+        guard !updates.isEmpty else { return true }
+        var text = ""
+        for update in updates { text += LeaseJournalFormat.line(for: update) }
+        // fdatasync: the file's length is flushed with the data, which is all a replay needs.
+        guard writeAll(Array(text.utf8)), fdatasync(descriptor) == 0 else { return false }
+        let count = mirror.withLockedValue { table in
+            for update in updates { table.apply(update) }
+            return table.count
         }
-        if schedule { queue.async { self.flush() } }
+        linesSinceCompaction += updates.count
+        if linesSinceCompaction > max(10_000, 2 * count) { try? compact() }
+        return true
     }
-
-    /// Waits until everything committed so far is on disk (for shutdown).
-    public func drain() { queue.sync {} }
 
     /// The leases as journaled so far (for metrics; the DHCP event loop owns the live table).
-    public var leases: LeaseTable { queue.sync { mirror } }
-
-    private func flush() {
-        let batch: [(update: LeaseUpdate, done: @Sendable (Bool) -> Void)] = lock.withLock {
-            flushScheduled = false
-            defer { pending.removeAll(keepingCapacity: true) }
-            return pending
-        }
-        guard !batch.isEmpty else { return }
-        var text = ""
-        for entry in batch {
-            text += LeaseJournalFormat.line(for: entry.update)
-            mirror.apply(entry.update)
-        }
-        let ok = writeAll(Array(text.utf8)) && fsync(descriptor) == 0
-        for entry in batch { entry.done(ok) }
-        linesSinceCompaction += batch.count
-        if ok, linesSinceCompaction > max(10_000, 2 * mirror.count) { try? compact() }
-    }
+    public var leases: LeaseTable { mirror.withLockedValue { $0 } }
 
     /// Rewrites the journal as one line per lease: write beside, fsync, rename over, fsync the directory.
     private func compact() throws {
         let temporary = path + ".tmp"
-        let text = mirror.all.map { LeaseJournalFormat.line(for: .bind($0)) }.joined()
+        let text = leases.all.map { LeaseJournalFormat.line(for: .bind($0)) }.joined()
         let fd = Foundation.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw JournalError(description: "cannot create \(temporary): \(String(cString: strerror(errno)))") }
         let bytes = Array(text.utf8)

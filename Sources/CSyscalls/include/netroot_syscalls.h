@@ -21,4 +21,8 @@ int netroot_exchange_paths(int olddirfd, const char *oldpath, int newdirfd, cons
 /// mknodat(2) for a character or block device or a FIFO (`mode` carries the file type).
 int netroot_make_node(int dirfd, const char *name, unsigned int mode, unsigned int major, unsigned int minor);
 
+/// How many CPUs the calling process may run on (sched_getaffinity and CPU_COUNT, both behind _GNU_SOURCE),
+/// or -1 with errno set.
+int netroot_allowed_cpu_count(void);
+
 #endif
