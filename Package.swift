@@ -50,7 +50,7 @@ let package = Package(
 
         // The TFTP service: port 69 on the interface, one ephemeral port per transfer.
         .target(name: "TFTPServer", dependencies: [
-            "TFTP", "BootConfig", "BootTimeline", "Inventory", "NetworkSupport",
+            "TFTP", "BootConfig", "BootTimeline", "CSyscalls", "Inventory", "NetworkSupport",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -125,6 +125,7 @@ let package = Package(
         .testTarget(name: "BootConfigTests", dependencies: ["BootConfig", "Inventory"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture"]),
         .testTarget(name: "DHCPServerTests", dependencies: ["DHCPServer"]),
+        .testTarget(name: "TFTPServerTests", dependencies: ["TFTPServer", "CSyscalls"]),
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CPcap", "CNetlink"]),
     ],
     swiftLanguageModes: [.v6]

@@ -7,6 +7,10 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <linux/openat2.h>
+#include <netinet/in.h>
+#include <netinet/udp.h>
+#include <string.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -54,4 +58,42 @@ int netroot_allowed_cpu_count(void) {
     cpu_set_t set;
     if (sched_getaffinity(0, sizeof(set), &set) != 0) return -1;
     return CPU_COUNT(&set);
+}
+
+#ifndef UDP_SEGMENT
+#define UDP_SEGMENT 103
+#endif
+
+int netroot_transfer_socket(uint32_t address) {
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    struct sockaddr_in local = { .sin_family = AF_INET, .sin_port = 0, .sin_addr = { .s_addr = address } };
+    if (bind(fd, (struct sockaddr *)&local, sizeof(local)) != 0) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    return fd;
+}
+
+long netroot_send_datagrams(int fd, const void *bytes, unsigned long length, uint32_t address, uint16_t port,
+                            uint16_t segment_size) {
+    struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = port, .sin_addr = { .s_addr = address } };
+    struct iovec vector = { .iov_base = (void *)bytes, .iov_len = length };
+    struct msghdr message = { .msg_name = &to, .msg_namelen = sizeof(to), .msg_iov = &vector, .msg_iovlen = 1 };
+    char control[CMSG_SPACE(sizeof(uint16_t))];
+    if (segment_size > 0 && length > segment_size) {
+        memset(control, 0, sizeof(control));
+        message.msg_control = control;
+        message.msg_controllen = sizeof(control);
+        struct cmsghdr *header = CMSG_FIRSTHDR(&message);
+        header->cmsg_level = SOL_UDP;
+        header->cmsg_type = UDP_SEGMENT;
+        header->cmsg_len = CMSG_LEN(sizeof(uint16_t));
+        memcpy(CMSG_DATA(header), &segment_size, sizeof(segment_size));
+    }
+    long sent;
+    do { sent = sendmsg(fd, &message, 0); } while (sent < 0 && errno == EINTR);
+    return sent;
 }

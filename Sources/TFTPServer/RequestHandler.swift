@@ -95,34 +95,29 @@ final class RequestHandler: ChannelInboundHandler, Sendable {
             reply(context, to: client, .error(.optionNegotiationRefused, failure.message))
             return
         }
-        let transfer = TransferHandler(client: client, node: node, filename: filename, content: content,
-                                       options: negotiated, transfers: transfers, counters: counters,
-                                       timeline: timeline, logger: logger)
         let transfers = self.transfers
-        if let spare = spares.take() {
-            transfers.attach(client, channel: spare)
-            spare.pipeline.addHandler(transfer).whenFailure { [logger] error in
+        let start: @Sendable (TransferPort) -> Void = { [counters, timeline, logger] port in
+            transfers.attach(client, channel: port.channel)
+            let transfer = TransferHandler(client: client, port: port, node: node, filename: filename, content: content,
+                                           options: negotiated, transfers: transfers, counters: counters,
+                                           timeline: timeline, logger: logger)
+            port.channel.pipeline.addHandler(transfer).whenFailure { error in
                 transfers.release(client)
-                spare.close(promise: nil)
+                port.channel.close(promise: nil)
                 logger.error("cannot start a transfer to \(client): \(error)")
             }
-            spares.refill(group: group)
-            return
         }
+        let spare = spares.take()
         spares.refill(group: group)
-        DatagramBootstrap.forTransfers(group: group)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(transfer) }
+        if let spare { return start(spare) }
+        TransferPort.open(address: configuration.address, group: group).whenComplete { [logger] result in
+            switch result {
+            case .success(let port): start(port)
+            case .failure(let error):
+                transfers.release(client)
+                logger.error("cannot open a port for a transfer to \(client): \(error)")
             }
-            .bind(host: "\(configuration.address)", port: 0)
-            .whenComplete { [logger] result in
-                switch result {
-                case .success(let channel): transfers.attach(client, channel: channel)
-                case .failure(let error):
-                    transfers.release(client)
-                    logger.error("cannot open a port for a transfer to \(client): \(error)")
-                }
-            }
+        }
     }
 
     private static func netascii(_ content: any TFTPContent) -> any TFTPContent {

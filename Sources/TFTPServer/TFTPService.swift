@@ -114,12 +114,12 @@ final class ActiveTransfers: Sendable {
 final class SpareSockets: Sendable {
     private let address: IPv4Address
     private let target = 4
-    private let state = NIOLockedValueBox<(ready: [Channel], binding: Int, open: Bool)>(([], 0, true))
+    private let state = NIOLockedValueBox<(ready: [TransferPort], binding: Int, open: Bool)>(([], 0, true))
 
     init(address: IPv4Address) { self.address = address }
 
     /// A bound socket without a handler, or nil when none is ready.
-    func take() -> Channel? {
+    func take() -> TransferPort? {
         state.withLockedValue { $0.ready.popLast() }
     }
 
@@ -132,12 +132,12 @@ final class SpareSockets: Sendable {
             return missing
         }
         for _ in 0..<missing {
-            DatagramBootstrap.forTransfers(group: group).bind(host: "\(address)", port: 0).whenComplete { [state] result in
+            TransferPort.open(address: address, group: group).whenComplete { [state] result in
                 let keep: Channel? = state.withLockedValue { state in
                     state.binding -= 1
-                    guard case .success(let channel) = result else { return nil }
-                    guard state.open else { return channel } // closed below
-                    state.ready.append(channel)
+                    guard case .success(let port) = result else { return nil }
+                    guard state.open else { return port.channel } // closed below
+                    state.ready.append(port)
                     return nil
                 }
                 keep?.close(promise: nil)
@@ -146,19 +146,11 @@ final class SpareSockets: Sendable {
     }
 
     func closeAll() {
-        let channels = state.withLockedValue { state -> [Channel] in
+        let ports = state.withLockedValue { state -> [TransferPort] in
             state.open = false
             defer { state.ready.removeAll() }
             return state.ready
         }
-        for channel in channels { channel.close(promise: nil) }
-    }
-}
-
-extension DatagramBootstrap {
-    /// A transfer's socket: one read per wake-up. A client in lock-step (or at the end of a window) has sent one
-    /// packet and waits, so a second read would only cost a recvmsg that returns EAGAIN.
-    static func forTransfers(group: EventLoopGroup) -> DatagramBootstrap {
-        DatagramBootstrap(group: group).channelOption(.maxMessagesPerRead, value: 1)
+        for port in ports { port.channel.close(promise: nil) }
     }
 }

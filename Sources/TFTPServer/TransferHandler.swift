@@ -23,9 +23,16 @@ final class TransferHandler: ChannelInboundHandler, @unchecked Sendable {
     private var timer: Scheduled<Void>?
     private var timerDeadline: ContinuousClock.Instant?
     private let started = ContinuousClock.now
+    private var writer: DatagramWriter
 
-    init(client: SocketAddress, node: String?, filename: String, content: any TFTPContent, options: TransferOptions,
-         transfers: ActiveTransfers, counters: TFTPCounters, timeline: BootTimeline, logger: Logger) {
+    /// `client` must be an IPv4 address: the server listens on IPv4 only.
+    init(client: SocketAddress, port: TransferPort, node: String?, filename: String, content: any TFTPContent,
+         options: TransferOptions, transfers: ActiveTransfers, counters: TFTPCounters, timeline: BootTimeline,
+         logger: Logger) {
+        guard case .v4(let v4) = client else { preconditionFailure("TFTP serves IPv4 clients only") }
+        writer = DatagramWriter(descriptor: port.descriptor, clientAddress: v4.address.sin_addr.s_addr,
+                                clientPort: v4.address.sin_port,
+                                capacity: options.windowSize * (4 + options.blockSize))
         self.client = client
         self.node = node
         self.filename = filename
@@ -65,8 +72,8 @@ final class TransferHandler: ChannelInboundHandler, @unchecked Sendable {
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         guard event is ServerStopping else { return context.fireUserInboundEventTriggered(event) }
         // The client hears why instead of retransmitting into a closed port until it gives up.
-        send(.error(.notDefined, "server shutting down"), to: client, context: context)
-        context.flush()
+        writer.queue(TFTPPacket.error(.notDefined, "server shutting down").encoded)
+        writer.flush()
         timer?.cancel()
         logger.notice("transfer of \(filename) to \(node ?? client.ipAddress ?? "?") ended: server shutting down")
         context.close(promise: nil)
@@ -81,24 +88,20 @@ final class TransferHandler: ChannelInboundHandler, @unchecked Sendable {
         for action in actions {
             switch action {
             case let .sendData(block, offset, count):
-                var buffer = context.channel.allocator.buffer(capacity: 4 + count)
-                buffer.writeInteger(UInt16(3))
-                buffer.writeInteger(block)
-                buffer.writeBytes(content.read(offset: offset, count: count))
-                context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: client, data: buffer)), promise: nil)
+                writer.queueData(block: block, bytes: content.read(offset: offset, count: count))
             case .sendOptionAcknowledgment(let strings):
                 var options: [(name: String, value: String)] = []
                 for index in stride(from: 0, to: strings.count - 1, by: 2) { options.append((strings[index], strings[index + 1])) }
-                send(.optionAcknowledgment(options), to: client, context: context)
+                writer.queue(TFTPPacket.optionAcknowledgment(options).encoded)
             case let .sendError(code, message):
-                send(.error(code, message), to: client, context: context)
+                writer.queue(TFTPPacket.error(code, message).encoded)
             case .finish(let outcome):
-                context.flush()
+                writer.flush()
                 finish(outcome, context: context)
                 return
             }
         }
-        context.flush()
+        writer.flush()
         scheduleTick(context: context)
     }
 
@@ -152,6 +155,7 @@ final class TransferHandler: ChannelInboundHandler, @unchecked Sendable {
         context.close(promise: nil)
     }
 
+    /// Through the channel: only for the rare packet to another address than the client's.
     private func send(_ packet: TFTPPacket, to address: SocketAddress, context: ChannelHandlerContext) {
         let bytes = packet.encoded
         var buffer = context.channel.allocator.buffer(capacity: bytes.count)

@@ -21,6 +21,17 @@ int netroot_exchange_paths(int olddirfd, const char *oldpath, int newdirfd, cons
 /// mknodat(2) for a character or block device or a FIFO (`mode` carries the file type).
 int netroot_make_node(int dirfd, const char *name, unsigned int mode, unsigned int major, unsigned int minor);
 
+/// A UDP socket bound to `address`:0 (network byte order), non-blocking and close-on-exec: a TFTP transfer's
+/// own port. Returns the descriptor, or -1 with errno set.
+int netroot_transfer_socket(uint32_t address);
+
+/// Sends `length` bytes to `address`:`port` (network byte order) as datagrams of `segment_size` bytes each (the
+/// last may be shorter) with one sendmsg and UDP generic segmentation offload (UDP_SEGMENT, Linux 4.18);
+/// `segment_size` 0 sends one datagram. Returns the bytes sent, or -1 with errno set (EIO or EINVAL where the
+/// path cannot segment: send the datagrams one by one instead).
+long netroot_send_datagrams(int fd, const void *bytes, unsigned long length, uint32_t address, uint16_t port,
+                            uint16_t segment_size);
+
 /// How many CPUs the calling process may run on (sched_getaffinity and CPU_COUNT, both behind _GNU_SOURCE),
 /// or -1 with errno set.
 int netroot_allowed_cpu_count(void);
