@@ -77,11 +77,44 @@ int netroot_transfer_socket(uint32_t address) {
     return fd;
 }
 
+int netroot_transfer_socket_pair(uint32_t address, int sockets[2]) {
+    // The first is bound without SO_REUSEADDR, so the kernel picks a port no one holds; the option set
+    // afterwards lets the second bind beside it, and no one else without it.
+    int first = netroot_transfer_socket(address);
+    if (first < 0) return -1;
+    int on = 1;
+    struct sockaddr_in local;
+    socklen_t length = sizeof(local);
+    int second = -1;
+    if (setsockopt(first, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0) goto failed;
+    if (getsockname(first, (struct sockaddr *)&local, &length) != 0) goto failed;
+    second = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (second < 0) goto failed;
+    if (setsockopt(second, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0) goto failed;
+    if (bind(second, (struct sockaddr *)&local, sizeof(local)) != 0) goto failed;
+    sockets[0] = first;
+    sockets[1] = second;
+    return 0;
+failed: {
+        int saved = errno;
+        close(first);
+        if (second >= 0) close(second);
+        errno = saved;
+        return -1;
+    }
+}
+
+int netroot_connect(int fd, uint32_t address, uint16_t port) {
+    struct sockaddr_in peer = { .sin_family = AF_INET, .sin_port = port, .sin_addr = { .s_addr = address } };
+    return connect(fd, (struct sockaddr *)&peer, sizeof(peer));
+}
+
 long netroot_send_datagrams(int fd, const void *bytes, unsigned long length, uint32_t address, uint16_t port,
                             uint16_t segment_size) {
     struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = port, .sin_addr = { .s_addr = address } };
     struct iovec vector = { .iov_base = (void *)bytes, .iov_len = length };
-    struct msghdr message = { .msg_name = &to, .msg_namelen = sizeof(to), .msg_iov = &vector, .msg_iovlen = 1 };
+    struct msghdr message = { .msg_name = address ? &to : NULL, .msg_namelen = address ? sizeof(to) : 0,
+                              .msg_iov = &vector, .msg_iovlen = 1 };
     char control[CMSG_SPACE(sizeof(uint16_t))];
     if (segment_size > 0 && length > segment_size) {
         memset(control, 0, sizeof(control));

@@ -97,20 +97,32 @@ final class RequestHandler: ChannelInboundHandler, Sendable {
         }
         let transfers = self.transfers
         let start: @Sendable (TransferPort) -> Void = { [counters, timeline, logger] port in
+            do {
+                try port.connect(to: client)
+            } catch {
+                transfers.release(client)
+                port.close()
+                logger.error("cannot start a transfer to \(client): \(error)")
+                return
+            }
             transfers.attach(client, channel: port.channel)
             let transfer = TransferHandler(client: client, port: port, node: node, filename: filename, content: content,
                                            options: negotiated, transfers: transfers, counters: counters,
                                            timeline: timeline, logger: logger)
             port.channel.pipeline.addHandler(transfer).whenFailure { error in
                 transfers.release(client)
-                port.channel.close(promise: nil)
+                port.close()
                 logger.error("cannot start a transfer to \(client): \(error)")
             }
         }
-        let spare = spares.take()
+        // The reply first; binding a replacement spare can wait until it has left.
+        if let spare = spares.take() {
+            start(spare)
+            spares.refill(group: group)
+            return
+        }
         spares.refill(group: group)
-        if let spare { return start(spare) }
-        TransferPort.open(address: configuration.address, group: group).whenComplete { [logger] result in
+        TransferPort.open(address: configuration.address, group: group, counters: counters).whenComplete { [logger] result in
             switch result {
             case .success(let port): start(port)
             case .failure(let error):

@@ -46,7 +46,7 @@ public final class TFTPService: Sendable {
         self.timeline = timeline
         self.logger = logger
         root = try RootDirectory(path: configuration.root)
-        spares = SpareSockets(address: configuration.address)
+        spares = SpareSockets(address: configuration.address, counters: counters)
         files = NIOLockedValueBox(TFTPFiles(root: root, bootConfigs: BootConfigFiles(inventory: inventory)))
     }
 
@@ -113,10 +113,14 @@ final class ActiveTransfers: Sendable {
 /// bound and registered. Each serves one transfer and is closed after it, so no port is reused for two.
 final class SpareSockets: Sendable {
     private let address: IPv4Address
+    private let counters: TFTPCounters
     private let target = 4
     private let state = NIOLockedValueBox<(ready: [TransferPort], binding: Int, open: Bool)>(([], 0, true))
 
-    init(address: IPv4Address) { self.address = address }
+    init(address: IPv4Address, counters: TFTPCounters) {
+        self.address = address
+        self.counters = counters
+    }
 
     /// A bound socket without a handler, or nil when none is ready.
     func take() -> TransferPort? {
@@ -132,15 +136,15 @@ final class SpareSockets: Sendable {
             return missing
         }
         for _ in 0..<missing {
-            TransferPort.open(address: address, group: group).whenComplete { [state] result in
-                let keep: Channel? = state.withLockedValue { state in
+            TransferPort.open(address: address, group: group, counters: counters).whenComplete { [state] result in
+                let keep: TransferPort? = state.withLockedValue { state in
                     state.binding -= 1
                     guard case .success(let port) = result else { return nil }
-                    guard state.open else { return port.channel } // closed below
+                    guard state.open else { return port } // closed below
                     state.ready.append(port)
                     return nil
                 }
-                keep?.close(promise: nil)
+                keep?.close()
             }
         }
     }
@@ -151,6 +155,6 @@ final class SpareSockets: Sendable {
             defer { state.ready.removeAll() }
             return state.ready
         }
-        for port in ports { port.channel.close(promise: nil) }
+        for port in ports { port.close() }
     }
 }

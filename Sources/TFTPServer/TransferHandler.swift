@@ -8,7 +8,6 @@ import TFTP
 /// One transfer on its own ephemeral port: feeds packets and timer ticks to the pure `Transfer`, sends what it says.
 final class TransferHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
-    typealias OutboundOut = AddressedEnvelope<ByteBuffer>
 
     private let client: SocketAddress
     /// The inventory's name for the client's address, if it has one.
@@ -24,15 +23,15 @@ final class TransferHandler: ChannelInboundHandler, @unchecked Sendable {
     private var timerDeadline: ContinuousClock.Instant?
     private let started = ContinuousClock.now
     private var writer: DatagramWriter
+    private let port: TransferPort
 
-    /// `client` must be an IPv4 address: the server listens on IPv4 only.
+    /// `port` is already connected to `client`: only the client's packets arrive here.
     init(client: SocketAddress, port: TransferPort, node: String?, filename: String, content: any TFTPContent,
          options: TransferOptions, transfers: ActiveTransfers, counters: TFTPCounters, timeline: BootTimeline,
          logger: Logger) {
-        guard case .v4(let v4) = client else { preconditionFailure("TFTP serves IPv4 clients only") }
-        writer = DatagramWriter(descriptor: port.descriptor, clientAddress: v4.address.sin_addr.s_addr,
-                                clientPort: v4.address.sin_port,
+        writer = DatagramWriter(descriptor: port.descriptor, clientAddress: 0, clientPort: 0,
                                 capacity: options.windowSize * (4 + options.blockSize))
+        self.port = port
         self.client = client
         self.node = node
         self.filename = filename
@@ -55,13 +54,6 @@ final class TransferHandler: ChannelInboundHandler, @unchecked Sendable {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = unwrapInboundIn(data)
-        guard envelope.remoteAddress == client else {
-            // RFC 1350 §4: a packet from another TID gets error 5 and does not disturb the transfer.
-            counters.update { $0.unknownTransferID += 1 }
-            send(.error(.unknownTransferID, "unknown transfer ID"), to: envelope.remoteAddress, context: context)
-            context.flush()
-            return
-        }
         guard let packet = try? TFTPPacket(parsing: ArraySlice(envelope.data.readableBytesView)) else {
             counters.update { $0.malformed += 1 }
             return
@@ -81,6 +73,7 @@ final class TransferHandler: ChannelInboundHandler, @unchecked Sendable {
 
     func channelInactive(context: ChannelHandlerContext) {
         timer?.cancel()
+        port.strangers.close(promise: nil)
         transfers.release(client)
     }
 
@@ -153,13 +146,5 @@ final class TransferHandler: ChannelInboundHandler, @unchecked Sendable {
                                   outcome: failed ? .failed : .ok),
                         from: client.ipAddress ?? "?", node: node)
         context.close(promise: nil)
-    }
-
-    /// Through the channel: only for the rare packet to another address than the client's.
-    private func send(_ packet: TFTPPacket, to address: SocketAddress, context: ChannelHandlerContext) {
-        let bytes = packet.encoded
-        var buffer = context.channel.allocator.buffer(capacity: bytes.count)
-        buffer.writeBytes(bytes)
-        context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: address, data: buffer)), promise: nil)
     }
 }

@@ -25,10 +25,20 @@ int netroot_make_node(int dirfd, const char *name, unsigned int mode, unsigned i
 /// own port. Returns the descriptor, or -1 with errno set.
 int netroot_transfer_socket(uint32_t address);
 
+/// Two non-blocking sockets on one new port of `address` (network byte order): `sockets[0]` for the transfer,
+/// to be connected to its client (the kernel then delivers the client's packets there, early and without a
+/// route lookup, and sends without one), and `sockets[1]`, which receives what anyone else sends to the port.
+/// Returns 0, or -1 with errno set.
+int netroot_transfer_socket_pair(uint32_t address, int sockets[2]);
+
+/// connect(2) to `address`:`port` (network byte order). Returns 0, or -1 with errno set.
+int netroot_connect(int fd, uint32_t address, uint16_t port);
+
 /// Sends `length` bytes to `address`:`port` (network byte order) as datagrams of `segment_size` bytes each (the
 /// last may be shorter) with one sendmsg and UDP generic segmentation offload (UDP_SEGMENT, Linux 4.18);
 /// `segment_size` 0 sends one datagram. Returns the bytes sent, or -1 with errno set (EIO or EINVAL where the
 /// path cannot segment: send the datagrams one by one instead).
+/// `address` 0 sends to the socket's connected peer.
 long netroot_send_datagrams(int fd, const void *bytes, unsigned long length, uint32_t address, uint16_t port,
                             uint16_t segment_size);
 
