@@ -65,6 +65,7 @@ public struct Appliance {
                                                               root: inventory.server.tftpRoot)
             tftpConfiguration.port = settings.tftpPort
             tftpConfiguration.mtu = interface.mtu
+            tftpConfiguration.transferThreads = EventLoopThreads.count
             tftp = try TFTPService(inventory: inventory, configuration: tftpConfiguration, timeline: timeline,
                                    logger: logger)
             try await dhcp.start()

@@ -10,6 +10,8 @@
 #include <netinet/in.h>
 #include <netinet/udp.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -129,4 +131,35 @@ long netroot_send_datagrams(int fd, const void *bytes, unsigned long length, uin
     long sent;
     do { sent = sendmsg(fd, &message, 0); } while (sent < 0 && errno == EINTR);
     return sent;
+}
+
+int netroot_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
+
+int netroot_epoll_add(int epoll, int fd, uint64_t token) {
+    struct epoll_event event = { .events = EPOLLIN, .data = { .u64 = token } };
+    return epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event);
+}
+
+int netroot_epoll_wait(int epoll, uint64_t *tokens, int capacity, int timeout_ms) {
+    struct epoll_event events[256];
+    if (capacity > 256) capacity = 256;
+    int count = epoll_wait(epoll, events, capacity, timeout_ms);
+    for (int index = 0; index < count; index++) tokens[index] = events[index].data.u64;
+    return count;
+}
+
+int netroot_eventfd(void) { return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC); }
+
+long netroot_receive_from(int fd, void *buffer, unsigned long capacity, uint32_t *address, uint16_t *port) {
+    struct sockaddr_in from;
+    socklen_t length = sizeof(from);
+    long received;
+    do {
+        received = recvfrom(fd, buffer, capacity, MSG_DONTWAIT, (struct sockaddr *)&from, &length);
+    } while (received < 0 && errno == EINTR);
+    if (received >= 0) {
+        *address = length >= sizeof(from) && from.sin_family == AF_INET ? from.sin_addr.s_addr : 0;
+        *port = from.sin_port;
+    }
+    return received;
 }

@@ -16,21 +16,21 @@ final class RequestHandler: ChannelInboundHandler, Sendable {
     private let configuration: TFTPService.Configuration
     private let transfers: ActiveTransfers
     private let spares: SpareSockets
+    private let loops: TransferLoops
     private let counters: TFTPCounters
     private let timeline: BootTimeline
     private let logger: Logger
-    private let group: EventLoopGroup
 
     init(files: NIOLockedValueBox<TFTPFiles>, configuration: TFTPService.Configuration, transfers: ActiveTransfers,
-         spares: SpareSockets, counters: TFTPCounters, timeline: BootTimeline, logger: Logger, group: EventLoopGroup) {
+         spares: SpareSockets, loops: TransferLoops, counters: TFTPCounters, timeline: BootTimeline, logger: Logger) {
         self.files = files
         self.configuration = configuration
         self.transfers = transfers
         self.spares = spares
+        self.loops = loops
         self.counters = counters
         self.timeline = timeline
         self.logger = logger
-        self.group = group
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -95,41 +95,29 @@ final class RequestHandler: ChannelInboundHandler, Sendable {
             reply(context, to: client, .error(.optionNegotiationRefused, failure.message))
             return
         }
-        let transfers = self.transfers
-        let start: @Sendable (TransferPort) -> Void = { [counters, timeline, logger] port in
-            do {
-                try port.connect(to: client)
-            } catch {
-                transfers.release(client)
-                port.close()
-                logger.error("cannot start a transfer to \(client): \(error)")
-                return
-            }
-            transfers.attach(client, channel: port.channel)
-            let transfer = TransferHandler(client: client, port: port, node: node, filename: filename, content: content,
-                                           options: negotiated, transfers: transfers, counters: counters,
-                                           timeline: timeline, logger: logger)
-            port.channel.pipeline.addHandler(transfer).whenFailure { error in
-                transfers.release(client)
-                port.close()
-                logger.error("cannot start a transfer to \(client): \(error)")
-            }
-        }
-        // The reply first; binding a replacement spare can wait until it has left.
-        if let spare = spares.take() {
-            start(spare)
-            spares.refill(group: group)
+        let sockets: TransferSockets
+        do {
+            sockets = try spares.take() ?? TransferSockets.open(address: configuration.address)
+        } catch {
+            transfers.release(client)
+            logger.error("cannot open a port for a transfer to \(client): \(error)")
             return
         }
-        spares.refill(group: group)
-        TransferPort.open(address: configuration.address, group: group, counters: counters).whenComplete { [logger] result in
-            switch result {
-            case .success(let port): start(port)
-            case .failure(let error):
-                transfers.release(client)
-                logger.error("cannot open a port for a transfer to \(client): \(error)")
-            }
+        do {
+            try sockets.connect(to: client)
+        } catch {
+            sockets.close()
+            transfers.release(client)
+            logger.error("cannot start a transfer to \(client): \(error)")
+            return
         }
+        let session = TransferSession(client: client, sockets: sockets, node: node, filename: filename,
+                                      content: content, options: negotiated, transfers: transfers, counters: counters,
+                                      timeline: timeline, logger: logger)
+        // The first reply leaves from here; the transfer's thread takes over from the client's answer on.
+        session.start()
+        loops.adopt(session)
+        spares.refill()
     }
 
     private static func netascii(_ content: any TFTPContent) -> any TFTPContent {

@@ -7,6 +7,7 @@ import NetworkSupport
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import Synchronization
 import TFTP
 
 /// The TFTP server: requests on port 69 of the serving interface, each transfer on its own ephemeral port.
@@ -20,6 +21,8 @@ public final class TFTPService: Sendable {
         public var root: String
         /// The interface MTU bounds blksize.
         public var mtu = 1500
+        /// Threads running transfers, each with its own epoll.
+        public var transferThreads = 1
 
         public init(interface: String, address: IPv4Address, root: String) {
             self.interface = interface
@@ -37,6 +40,7 @@ public final class TFTPService: Sendable {
     private let listener = NIOLockedValueBox<Channel?>(nil)
     private let transfers = ActiveTransfers()
     private let spares: SpareSockets
+    private let loops: TransferLoops
 
     /// Transfers running now.
     public var activeTransfers: Int { transfers.count }
@@ -46,7 +50,8 @@ public final class TFTPService: Sendable {
         self.timeline = timeline
         self.logger = logger
         root = try RootDirectory(path: configuration.root)
-        spares = SpareSockets(address: configuration.address, counters: counters)
+        spares = SpareSockets(address: configuration.address)
+        loops = try TransferLoops(count: configuration.transferThreads)
         files = NIOLockedValueBox(TFTPFiles(root: root, bootConfigs: BootConfigFiles(inventory: inventory)))
     }
 
@@ -56,10 +61,10 @@ public final class TFTPService: Sendable {
     }
 
     public func start(group: EventLoopGroup) async throws {
-        spares.refill(group: group)
+        spares.refill()
         let handler = RequestHandler(files: files, configuration: configuration, transfers: transfers,
-                                     spares: spares, counters: counters, timeline: timeline, logger: logger,
-                                     group: group)
+                                     spares: spares, loops: loops, counters: counters, timeline: timeline,
+                                     logger: logger)
         let channel = try await DatagramBootstrap(group: group)
             .bind(toDevice: configuration.interface, port: configuration.port, handler: handler)
         listener.withLockedValue { $0 = channel }
@@ -73,88 +78,69 @@ public final class TFTPService: Sendable {
         spares.closeAll()
         let deadline = ContinuousClock.now + limit
         while transfers.count > 0, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
-        transfers.closeAll()
+        loops.endAll()
     }
 }
-
-/// Sent through a transfer's pipeline when the server stops before the transfer ends.
-struct ServerStopping: Sendable {}
 
 /// Transfers in flight, keyed by client address and port: pxelinux reuses the same source ports on every
 /// node, so the pair (not the port alone) names a transfer, and a retransmitted request is not a new one.
 final class ActiveTransfers: Sendable {
-    /// nil while the transfer's channel is being bound.
-    private let channels = NIOLockedValueBox<[SocketAddress: Channel?]>([:])
+    private let clients = NIOLockedValueBox<Set<SocketAddress>>([])
 
-    var count: Int { channels.withLockedValue { $0.count } }
+    var count: Int { clients.withLockedValue { $0.count } }
 
     /// False when a transfer for this client address and port is already running.
-    func claim(_ client: SocketAddress) -> Bool {
-        channels.withLockedValue { map in
-            guard map.index(forKey: client) == nil else { return false }
-            map.updateValue(nil, forKey: client)
-            return true
-        }
-    }
+    func claim(_ client: SocketAddress) -> Bool { clients.withLockedValue { $0.insert(client).inserted } }
 
-    func attach(_ client: SocketAddress, channel: Channel) { channels.withLockedValue { $0[client] = channel } }
-
-    func release(_ client: SocketAddress) { channels.withLockedValue { _ = $0.removeValue(forKey: client) } }
-
-    /// Ends every transfer still running: each tells its client with a TFTP error, then closes.
-    func closeAll() {
-        for case let channel? in channels.withLockedValue({ Array($0.values) }) {
-            channel.pipeline.fireUserInboundEventTriggered(ServerStopping())
-        }
-    }
+    func release(_ client: SocketAddress) { clients.withLockedValue { _ = $0.remove(client) } }
 }
 
-/// Transfer sockets bound ahead of time, so a request's first reply does not wait for a socket to be created,
-/// bound and registered. Each serves one transfer and is closed after it, so no port is reused for two.
+/// The transfer threads; sessions are spread over them in turn.
+final class TransferLoops: Sendable {
+    private let loops: [TransferLoop]
+    private let next = Atomic<Int>(0)
+
+    init(count: Int) throws { loops = try (0..<max(1, count)).map { _ in try TransferLoop() } }
+
+    func adopt(_ session: TransferSession) {
+        let index = next.add(1, ordering: .relaxed).oldValue
+        loops[index % loops.count].adopt(session)
+    }
+
+    func endAll() { for loop in loops { loop.endAll() } }
+}
+
+/// Transfer sockets bound ahead of time, so a request's first reply does not wait for them to be created and
+/// bound. Each pair serves one transfer and is closed after it, so no port is reused for two.
 final class SpareSockets: Sendable {
     private let address: IPv4Address
-    private let counters: TFTPCounters
     private let target = 4
-    private let state = NIOLockedValueBox<(ready: [TransferPort], binding: Int, open: Bool)>(([], 0, true))
+    private let state = NIOLockedValueBox<(ready: [TransferSockets], open: Bool)>(([], true))
 
-    init(address: IPv4Address, counters: TFTPCounters) {
-        self.address = address
-        self.counters = counters
-    }
+    init(address: IPv4Address) { self.address = address }
 
-    /// A bound socket without a handler, or nil when none is ready.
-    func take() -> TransferPort? {
-        state.withLockedValue { $0.ready.popLast() }
-    }
+    /// A bound pair, or nil when none is ready.
+    func take() -> TransferSockets? { state.withLockedValue { $0.ready.popLast() } }
 
-    /// Binds new spares until `target` are ready or being bound.
-    func refill(group: EventLoopGroup) {
-        let missing = state.withLockedValue { state -> Int in
-            guard state.open else { return 0 }
-            let missing = max(0, target - state.ready.count - state.binding)
-            state.binding += missing
-            return missing
-        }
-        for _ in 0..<missing {
-            TransferPort.open(address: address, group: group, counters: counters).whenComplete { [state] result in
-                let keep: TransferPort? = state.withLockedValue { state in
-                    state.binding -= 1
-                    guard case .success(let port) = result else { return nil }
-                    guard state.open else { return port } // closed below
-                    state.ready.append(port)
-                    return nil
-                }
-                keep?.close()
+    /// Binds new pairs until `target` are ready.
+    func refill() {
+        while state.withLockedValue({ $0.open && $0.ready.count < target }) {
+            guard let sockets = try? TransferSockets.open(address: address) else { return }
+            let kept = state.withLockedValue { state in
+                guard state.open else { return false }
+                state.ready.append(sockets)
+                return true
             }
+            if !kept { sockets.close() }
         }
     }
 
     func closeAll() {
-        let ports = state.withLockedValue { state -> [TransferPort] in
+        let pairs = state.withLockedValue { state -> [TransferSockets] in
             state.open = false
             defer { state.ready.removeAll() }
             return state.ready
         }
-        for port in ports { port.close() }
+        for sockets in pairs { sockets.close() }
     }
 }

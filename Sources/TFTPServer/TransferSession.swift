@@ -1,83 +1,98 @@
 import BootTimeline
+import CSyscalls
 import Foundation
-import Inventory
 import Logging
 import NIOCore
 import TFTP
 
-/// One transfer on its own ephemeral port: feeds packets and timer ticks to the pure `Transfer`, sends what it says.
-final class TransferHandler: ChannelInboundHandler, @unchecked Sendable {
-    typealias InboundIn = AddressedEnvelope<ByteBuffer>
-
+/// One transfer: feeds its client's packets and clock ticks to the pure `Transfer` and writes what it says.
+/// The request handler starts it (so the first reply leaves at once), then hands it to a `TransferLoop`, the
+/// only thread that touches it from then on.
+final class TransferSession: @unchecked Sendable {
+    let sockets: TransferSockets
     private let client: SocketAddress
     /// The inventory's name for the client's address, if it has one.
     private let node: String?
     private let filename: String
     private let content: any TFTPContent
     private var transfer: Transfer
+    private var writer: DatagramWriter
     private let transfers: ActiveTransfers
     private let counters: TFTPCounters
     private let timeline: BootTimeline
     private let logger: Logger
-    private var timer: Scheduled<Void>?
-    private var timerDeadline: ContinuousClock.Instant?
     private let started = ContinuousClock.now
-    private var writer: DatagramWriter
-    private let port: TransferPort
+    /// Set once the sockets are closed: the loop then forgets the session.
+    private(set) var isFinished = false
 
-    /// `port` is already connected to `client`: only the client's packets arrive here.
-    init(client: SocketAddress, port: TransferPort, node: String?, filename: String, content: any TFTPContent,
+    /// `sockets` are already connected to `client`: only the client's packets reach the transfer's socket.
+    init(client: SocketAddress, sockets: TransferSockets, node: String?, filename: String, content: any TFTPContent,
          options: TransferOptions, transfers: ActiveTransfers, counters: TFTPCounters, timeline: BootTimeline,
          logger: Logger) {
-        writer = DatagramWriter(descriptor: port.descriptor, clientAddress: 0, clientPort: 0,
-                                capacity: options.windowSize * (4 + options.blockSize))
-        self.port = port
+        self.sockets = sockets
         self.client = client
         self.node = node
         self.filename = filename
         self.content = content
         transfer = Transfer(size: content.size, options: options, now: .now)
+        writer = DatagramWriter(descriptor: sockets.transfer, clientAddress: 0, clientPort: 0,
+                                capacity: options.windowSize * (4 + options.blockSize))
         self.transfers = transfers
         self.counters = counters
         self.timeline = timeline
         self.logger = logger
     }
 
-    /// On a pre-bound spare socket the channel is already active when the handler arrives.
-    func handlerAdded(context: ChannelHandlerContext) {
-        if context.channel.isActive { perform(transfer.start(now: .now), context: context) }
-    }
+    /// Sends the OACK, or the first window of data.
+    func start() { perform(transfer.start(now: .now)) }
 
-    func channelActive(context: ChannelHandlerContext) {
-        perform(transfer.start(now: .now), context: context)
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let envelope = unwrapInboundIn(data)
-        guard let packet = try? TFTPPacket(parsing: ArraySlice(envelope.data.readableBytesView)) else {
+    /// The transfer's socket is readable: one packet from the client (or the ICMP error that says it is gone).
+    func receive(using buffer: UnsafeMutableRawBufferPointer) {
+        let count = recv(sockets.transfer, buffer.baseAddress, buffer.count, Int32(MSG_DONTWAIT))
+        guard count >= 0 else {
+            // The client's port is closed: it went away without a word, so retransmitting is pointless.
+            if errno == ECONNREFUSED { finish(.abortedByClient(code: 0, message: "its port is closed")) }
+            return
+        }
+        guard let packet = try? TFTPPacket(parsing: ArraySlice(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))) else {
             counters.update { $0.malformed += 1 }
             return
         }
-        perform(transfer.receive(packet, now: .now), context: context)
+        perform(transfer.receive(packet, now: .now))
     }
 
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        guard event is ServerStopping else { return context.fireUserInboundEventTriggered(event) }
-        // The client hears why instead of retransmitting into a closed port until it gives up.
+    /// Someone else wrote to the transfer's port: error 5 (RFC 1350 §4); the transfer does not notice.
+    func answerStranger(using buffer: UnsafeMutableRawBufferPointer) {
+        var address: UInt32 = 0, port: UInt16 = 0
+        let count = netroot_receive_from(sockets.strangers, buffer.baseAddress, UInt(buffer.count), &address, &port)
+        guard count >= 0, address != 0 else { return }
+        counters.update { $0.unknownTransferID += 1 }
+        // An error is never answered (RFC 1350 §7): two servers would answer each other for ever.
+        if count >= 2, buffer[0] == 0, buffer[1] == 5 { return }
+        let reply = TFTPPacket.error(.unknownTransferID, "unknown transfer ID").encoded
+        _ = reply.withUnsafeBytes { bytes in
+            netroot_send_datagrams(sockets.strangers, bytes.baseAddress, UInt(bytes.count), address, port, 0)
+        }
+    }
+
+    /// Resends what is unacknowledged once the deadline has passed, or gives up.
+    func tick(now: ContinuousClock.Instant) {
+        guard now >= transfer.deadline else { return }
+        let actions = transfer.tick(now: now)
+        if !actions.isEmpty { logger.debug("\(filename) to \(client.ipAddress ?? "?"): timeout, resending \(actions.count)") }
+        perform(actions)
+    }
+
+    /// The server is stopping: the client hears why instead of retransmitting into a closed port.
+    func end() {
+        guard !isFinished else { return }
         writer.queue(TFTPPacket.error(.notDefined, "server shutting down").encoded)
         writer.flush()
-        timer?.cancel()
         logger.notice("transfer of \(filename) to \(node ?? client.ipAddress ?? "?") ended: server shutting down")
-        context.close(promise: nil)
+        close()
     }
 
-    func channelInactive(context: ChannelHandlerContext) {
-        timer?.cancel()
-        port.strangers.close(promise: nil)
-        transfers.release(client)
-    }
-
-    private func perform(_ actions: [Transfer.Action], context: ChannelHandlerContext) {
+    private func perform(_ actions: [Transfer.Action]) {
         for action in actions {
             switch action {
             case let .sendData(block, offset, count):
@@ -90,37 +105,16 @@ final class TransferHandler: ChannelInboundHandler, @unchecked Sendable {
                 writer.queue(TFTPPacket.error(code, message).encoded)
             case .finish(let outcome):
                 writer.flush()
-                finish(outcome, context: context)
+                finish(outcome)
                 return
             }
         }
         writer.flush()
-        scheduleTick(context: context)
     }
 
-    /// Keeps one timer armed no later than the transfer's deadline. Progress only moves the deadline later, so
-    /// the armed timer usually stays: when it fires early it re-arms, instead of a cancel and a new timer per packet.
-    private func scheduleTick(context: ChannelHandlerContext) {
-        let deadline = transfer.deadline
-        if let armed = timerDeadline, armed <= deadline { return }
-        timer?.cancel()
-        timerDeadline = deadline
-        let delay = deadline - .now
-        let nanoseconds = max(0, delay.components.seconds * 1_000_000_000 + delay.components.attoseconds / 1_000_000_000)
-        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
-        timer = context.eventLoop.scheduleTask(in: .nanoseconds(nanoseconds)) {
-            let (handler, context) = loopBound.value
-            handler.timerDeadline = nil
-            let actions = handler.transfer.tick(now: .now)
-            if !actions.isEmpty {
-                handler.logger.debug("\(handler.filename) to \(handler.client.ipAddress ?? "?"): timeout, resending \(actions.count)")
-            }
-            handler.perform(actions, context: context)
-        }
-    }
-
-    private func finish(_ outcome: Transfer.Outcome, context: ChannelHandlerContext) {
-        timer?.cancel()
+    private func finish(_ outcome: Transfer.Outcome) {
+        guard !isFinished else { return }
+        close()
         let elapsed = ContinuousClock.now - started
         let who = node ?? client.ipAddress ?? "?"
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
@@ -145,6 +139,11 @@ final class TransferHandler: ChannelInboundHandler, @unchecked Sendable {
         timeline.record(BootEvent(time: Date().timeIntervalSince1970, service: .tftp, step: filename, detail: detail,
                                   outcome: failed ? .failed : .ok),
                         from: client.ipAddress ?? "?", node: node)
-        context.close(promise: nil)
+    }
+
+    private func close() {
+        isFinished = true
+        sockets.close()
+        transfers.release(client)
     }
 }
