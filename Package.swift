@@ -50,9 +50,8 @@ let package = Package(
 
         // The TFTP service: port 69 on the interface, one ephemeral port per transfer.
         .target(name: "TFTPServer", dependencies: [
-            "TFTP", "BootConfig", "BootTimeline", "CSyscalls", "Inventory", "NetworkSupport",
+            "TFTP", "BootConfig", "BootTimeline", "CSyscalls", "Inventory",
             .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),

@@ -70,7 +70,7 @@ public struct Appliance {
                                    logger: logger)
             try await dhcp.start()
             services.append(ServerService(description: "DHCP") { await dhcp.stop() })
-            try await tftp.start(group: group)
+            try tftp.start()
             services.append(ServerService(description: "TFTP") { await tftp.stop(waitingUpTo: .seconds(10)) })
             let exports = NFSExport.exports(of: inventory)
             let nfs = NFSServer(stateDirectory: inventory.server.stateDirectory, bindAddress: address, logger: logger)

@@ -79,6 +79,22 @@ int netroot_transfer_socket(uint32_t address) {
     return fd;
 }
 
+int netroot_request_socket(const char *interface, uint16_t port) {
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    int on = 1;
+    struct sockaddr_in local = { .sin_family = AF_INET, .sin_port = htons(port), .sin_addr = { .s_addr = INADDR_ANY } };
+    if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0
+        || (interface[0] != 0 && setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, interface, strlen(interface) + 1) != 0)
+        || bind(fd, (struct sockaddr *)&local, sizeof(local)) != 0) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    return fd;
+}
+
 int netroot_transfer_socket_pair(uint32_t address, int sockets[2]) {
     // The first is bound without SO_REUSEADDR, so the kernel picks a port no one holds; the option set
     // afterwards lets the second bind beside it, and no one else without it.

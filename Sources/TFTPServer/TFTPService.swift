@@ -1,12 +1,11 @@
 import BootTimeline
 import BootConfig
+import CSyscalls
 import Foundation
 import Inventory
 import Logging
-import NetworkSupport
 import NIOConcurrencyHelpers
 import NIOCore
-import NIOPosix
 import Synchronization
 import TFTP
 
@@ -37,7 +36,6 @@ public final class TFTPService: Sendable {
     private let root: RootDirectory
     private let timeline: BootTimeline
     private let logger: Logger
-    private let listener = NIOLockedValueBox<Channel?>(nil)
     private let transfers = ActiveTransfers()
     private let spares: SpareSockets
     private let loops: TransferLoops
@@ -60,21 +58,25 @@ public final class TFTPService: Sendable {
         files.withLockedValue { $0 = TFTPFiles(root: root, bootConfigs: BootConfigFiles(inventory: inventory)) }
     }
 
-    public func start(group: EventLoopGroup) async throws {
+    /// Binds port 69 on the interface; the first transfer thread answers requests from then on.
+    public func start() throws {
+        let descriptor = netroot_request_socket(configuration.interface, UInt16(configuration.port))
+        guard descriptor >= 0 else {
+            throw TransferSockets.SocketError("UDP port \(configuration.port) on \(configuration.interface)")
+        }
         spares.refill()
-        let handler = RequestHandler(files: files, configuration: configuration, transfers: transfers,
-                                     spares: spares, loops: loops, counters: counters, timeline: timeline,
-                                     logger: logger)
-        let channel = try await DatagramBootstrap(group: group)
-            .bind(toDevice: configuration.interface, port: configuration.port, handler: handler)
-        listener.withLockedValue { $0 = channel }
+        let processor = RequestProcessor(listener: descriptor, files: files, configuration: configuration,
+                                         transfers: transfers, spares: spares, loops: loops, counters: counters,
+                                         timeline: timeline, logger: logger)
+        loops.first.serveRequests(on: descriptor, with: processor)
         logger.info("TFTP listening", metadata: ["interface": "\(configuration.interface)", "root": "\(configuration.root)",
                                                   "port": "\(configuration.port)"])
     }
 
-    /// Stops taking requests; transfers in flight finish (or time out) on their own ports.
+    /// Stops taking requests; transfers in flight finish (or time out) on their own ports, up to `limit`, and
+    /// those still running then are ended with an error to their client.
     public func stop(waitingUpTo limit: Duration = .seconds(10)) async {
-        if let channel = listener.withLockedValue({ $0 }) { try? await channel.close() }
+        loops.first.closeRequests()
         spares.closeAll()
         let deadline = ContinuousClock.now + limit
         while transfers.count > 0, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
@@ -101,6 +103,9 @@ final class TransferLoops: Sendable {
     private let next = Atomic<Int>(0)
 
     init(count: Int) throws { loops = try (0..<max(1, count)).map { _ in try TransferLoop() } }
+
+    /// The thread that also answers requests on port 69.
+    var first: TransferLoop { loops[0] }
 
     func adopt(_ session: TransferSession) {
         let index = next.add(1, ordering: .relaxed).oldValue

@@ -25,6 +25,10 @@ int netroot_make_node(int dirfd, const char *name, unsigned int mode, unsigned i
 /// own port. Returns the descriptor, or -1 with errno set.
 int netroot_transfer_socket(uint32_t address);
 
+/// The TFTP server's request socket: UDP 0.0.0.0:`port` (host byte order), SO_REUSEADDR, bound to `interface`
+/// (SO_BINDTODEVICE) unless it is empty, non-blocking and close-on-exec. Returns it, or -1 with errno set.
+int netroot_request_socket(const char *interface, uint16_t port);
+
 /// Two non-blocking sockets on one new port of `address` (network byte order): `sockets[0]` for the transfer,
 /// to be connected to its client (the kernel then delivers the client's packets there, early and without a
 /// route lookup, and sends without one), and `sockets[1]`, which receives what anyone else sends to the port.

@@ -1,16 +1,17 @@
 import BootTimeline
+import CSyscalls
 import Foundation
 import Inventory
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
-import NIOPosix
 import TFTP
 
 /// Port 69: parses requests, refuses what must be refused, and starts each transfer on a port of its own.
-final class RequestHandler: ChannelInboundHandler, Sendable {
-    typealias InboundIn = AddressedEnvelope<ByteBuffer>
-    typealias OutboundOut = AddressedEnvelope<ByteBuffer>
+/// Runs on the first transfer thread, which polls the port with its transfers.
+final class RequestProcessor: @unchecked Sendable {
+    /// The port 69 socket, which refusals are sent from.
+    private let listener: Int32
 
     private let files: NIOLockedValueBox<TFTPFiles>
     private let configuration: TFTPService.Configuration
@@ -21,8 +22,10 @@ final class RequestHandler: ChannelInboundHandler, Sendable {
     private let timeline: BootTimeline
     private let logger: Logger
 
-    init(files: NIOLockedValueBox<TFTPFiles>, configuration: TFTPService.Configuration, transfers: ActiveTransfers,
-         spares: SpareSockets, loops: TransferLoops, counters: TFTPCounters, timeline: BootTimeline, logger: Logger) {
+    init(listener: Int32, files: NIOLockedValueBox<TFTPFiles>, configuration: TFTPService.Configuration,
+         transfers: ActiveTransfers, spares: SpareSockets, loops: TransferLoops, counters: TFTPCounters,
+         timeline: BootTimeline, logger: Logger) {
+        self.listener = listener
         self.files = files
         self.configuration = configuration
         self.transfers = transfers
@@ -33,38 +36,42 @@ final class RequestHandler: ChannelInboundHandler, Sendable {
         self.logger = logger
     }
 
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let envelope = unwrapInboundIn(data)
-        let client = envelope.remoteAddress
+    /// One datagram that arrived on port 69 from `address`:`port` (network byte order).
+    func handle(_ bytes: ArraySlice<UInt8>, address: UInt32, port: UInt16) {
+        var socketAddress = sockaddr_in()
+        socketAddress.sin_family = sa_family_t(AF_INET)
+        socketAddress.sin_addr.s_addr = address
+        socketAddress.sin_port = port
+        let client = SocketAddress(socketAddress, host: "\(IPv4Address(UInt32(bigEndian: address)))")
         let packet: TFTPPacket
         do {
-            packet = try TFTPPacket(parsing: ArraySlice(envelope.data.readableBytesView))
+            packet = try TFTPPacket(parsing: bytes)
         } catch {
             counters.update { $0.malformed += 1 }
             // RFC 1350: an unknown opcode is an illegal operation; a packet too broken to read is dropped.
-            if case .unknownOpcode = error { reply(context, to: client, .error(.illegalOperation, "illegal TFTP operation")) }
-            else if error != .tooShort { reply(context, to: client, .error(.illegalOperation, "malformed request")) }
+            if case .unknownOpcode = error { reply(to: client, .error(.illegalOperation, "illegal TFTP operation")) }
+            else if error != .tooShort { reply(to: client, .error(.illegalOperation, "malformed request")) }
             return
         }
         switch packet {
         case let .readRequest(filename, mode, options):
             counters.update { $0.requests += 1 }
-            startTransfer(context, client: client, filename: filename, mode: mode, options: options)
+            startTransfer(client: client, filename: filename, mode: mode, options: options)
         case .writeRequest(let filename, _):
             counters.update { $0.refused["write", default: 0] += 1 }
             logger.notice("write request for \(filename) from \(client) refused: read-only server")
-            reply(context, to: client, .error(.accessViolation, "read-only server"))
+            reply(to: client, .error(.accessViolation, "read-only server"))
         case .error:
             return // an error sent to port 69 answers nothing of ours
         default:
-            reply(context, to: client, .error(.illegalOperation, "expected a read request"))
+            reply(to: client, .error(.illegalOperation, "expected a read request"))
         }
     }
 
-    private func startTransfer(_ context: ChannelHandlerContext, client: SocketAddress, filename: String, mode: String,
+    private func startTransfer(client: SocketAddress, filename: String, mode: String,
                                options: [(name: String, value: String)]) {
         guard mode == "octet" || mode == "netascii" else {
-            reply(context, to: client, .error(.illegalOperation, "unsupported mode \(mode)"))
+            reply(to: client, .error(.illegalOperation, "unsupported mode \(mode)"))
             return
         }
         // A retransmitted request while its transfer runs is not a second transfer.
@@ -83,7 +90,7 @@ final class RequestHandler: ChannelInboundHandler, Sendable {
             let event = BootEvent(time: Date().timeIntervalSince1970, service: .tftp, step: filename,
                                   detail: refusal.message, outcome: .failed)
             timeline.record(event, from: client.ipAddress ?? "?", node: node)
-            reply(context, to: client, .error(refusal.code, refusal.message))
+            reply(to: client, .error(refusal.code, refusal.message))
             return
         }
         let limits = TransferOptions.Limits(mtu: configuration.mtu)
@@ -92,7 +99,7 @@ final class RequestHandler: ChannelInboundHandler, Sendable {
         case .success(let result): negotiated = result
         case .failure(let failure):
             transfers.release(client)
-            reply(context, to: client, .error(.optionNegotiationRefused, failure.message))
+            reply(to: client, .error(.optionNegotiationRefused, failure.message))
             return
         }
         let sockets: TransferSockets
@@ -124,10 +131,12 @@ final class RequestHandler: ChannelInboundHandler, Sendable {
         MemoryContent(Array(content.read(offset: 0, count: content.size))).netascii()
     }
 
-    private func reply(_ context: ChannelHandlerContext, to client: SocketAddress, _ packet: TFTPPacket) {
+    private func reply(to client: SocketAddress, _ packet: TFTPPacket) {
+        guard case .v4(let v4) = client else { return }
         let bytes = packet.encoded
-        var buffer = context.channel.allocator.buffer(capacity: bytes.count)
-        buffer.writeBytes(bytes)
-        context.writeAndFlush(wrapOutboundOut(AddressedEnvelope(remoteAddress: client, data: buffer)), promise: nil)
+        _ = bytes.withUnsafeBytes { buffer in
+            netroot_send_datagrams(listener, buffer.baseAddress, UInt(buffer.count), v4.address.sin_addr.s_addr,
+                                   v4.address.sin_port, 0)
+        }
     }
 }
