@@ -17,17 +17,13 @@ struct DatagramWriter {
     private static let maximumPayload = 65_507
 
     private let descriptor: Int32
-    private let address: UInt32
-    private let port: UInt16
     private var buffer: [UInt8] = []
     /// Where each queued packet ends in `buffer`.
     private var ends: [Int] = []
 
-    /// `client` in network byte order; address 0 writes to the socket's connected peer.
-    init(descriptor: Int32, clientAddress: UInt32, clientPort: UInt16, capacity: Int) {
+    /// `descriptor` is connected to the client.
+    init(descriptor: Int32, capacity: Int) {
         self.descriptor = descriptor
-        address = clientAddress
-        port = clientPort
         buffer.reserveCapacity(capacity)
     }
 
@@ -76,7 +72,7 @@ struct DatagramWriter {
         if segmentSize > 0, Self.segmentation.load(ordering: .relaxed) {
             let start = offset(of: packets.lowerBound), end = ends[packets.upperBound]
             let sent = buffer.withUnsafeBytes { bytes in
-                netroot_send_datagrams(descriptor, bytes.baseAddress! + start, UInt(end - start), address, port,
+                netroot_send_datagrams(descriptor, bytes.baseAddress! + start, UInt(end - start), 0, 0,
                                        UInt16(segmentSize))
             }
             if sent >= 0 { return }
@@ -90,7 +86,7 @@ struct DatagramWriter {
         for packet in packets {
             _ = buffer.withUnsafeBytes { bytes in
                 netroot_send_datagrams(descriptor, bytes.baseAddress! + offset(of: packet), UInt(length(of: packet)),
-                                       address, port, 0)
+                                       0, 0, 0)
             }
         }
     }

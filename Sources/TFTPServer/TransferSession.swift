@@ -35,8 +35,7 @@ final class TransferSession: @unchecked Sendable {
         self.filename = filename
         self.content = content
         transfer = Transfer(size: content.size, options: options, now: .now)
-        writer = DatagramWriter(descriptor: sockets.transfer, clientAddress: 0, clientPort: 0,
-                                capacity: options.windowSize * (4 + options.blockSize))
+        writer = DatagramWriter(descriptor: sockets.transfer, capacity: options.windowSize * (4 + options.blockSize))
         self.transfers = transfers
         self.counters = counters
         self.timeline = timeline

@@ -41,8 +41,8 @@ import Testing
         let sending = netroot_transfer_socket(Self.loopback.bigEndian)
         try #require(sending >= 0)
         defer { close(sending) }
-        var writer = DatagramWriter(descriptor: sending, clientAddress: Self.loopback.bigEndian, clientPort: port,
-                                    capacity: 0)
+        try #require(netroot_connect(sending, Self.loopback.bigEndian, port) == 0)
+        var writer = DatagramWriter(descriptor: sending, capacity: 0)
         var expected: [[UInt8]] = [[0, 6] + Array("blksize".utf8) + [0] + Array("\(size)".utf8) + [0]]
         writer.queue(expected[0])
         for block in 1...blocks {
