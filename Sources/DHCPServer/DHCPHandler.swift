@@ -81,7 +81,8 @@ final class DHCPHandler: ChannelInboundHandler, @unchecked Sendable {
         let payload = reply.encoded(maximumSize: Self.maximumSize(for: request))
         let level: Logger.Level = decision.node == nil ? .debug : .info
         logger.log(level: level, "\(type) from \(who) → \(replyType) \(reply.yiaddr) via \(delivery)")
-        let held = HeldReply(payload: payload, delivery: delivery, type: replyType, reply: reply, client: client)
+        let held = HeldReply(payload: payload, delivery: delivery, type: replyType, reply: reply, client: client,
+                             leased: decision.durableUpdate != nil && replyType == .ack)
         guard let update = decision.durableUpdate else {
             send(held, context: context)
             return
@@ -113,7 +114,7 @@ final class DHCPHandler: ChannelInboundHandler, @unchecked Sendable {
         if let client = held.client {
             let event = DHCPBootEvents.reply(held.reply, type: held.type, delivery: held.delivery,
                                              time: Date().timeIntervalSince1970)
-            timeline.record(event, client: client, mac: nil, address: held.type == .ack ? "\(held.reply.yiaddr)" : nil)
+            timeline.record(event, client: client, mac: nil, address: held.leased ? "\(held.reply.yiaddr)" : nil)
         }
     }
 
@@ -165,6 +166,8 @@ struct HeldReply {
     let type: DHCPMessageType
     let reply: DHCPMessage
     let client: String?
+    /// An ACK of a journaled lease: the timeline then learns the client's address.
+    let leased: Bool
 }
 
 /// How log lines name a client: its node, else its MAC.
