@@ -67,8 +67,8 @@ let package = Package(
         // `image import`: tar (ustar, GNU, pax, gzip) read safely into a root; docker save and OCI layers.
         .target(name: "ImageImport", dependencies: ["CSyscalls", "CZlib"]),
 
-        // libpcap: raw Ethernet delivery to clients without an address (later: rogue DHCP, traces).
-        .target(name: "Capture", dependencies: ["CPcap"]),
+        // Raw Ethernet delivery to clients without an address; libpcap captures (rogue DHCP, traces).
+        .target(name: "Capture", dependencies: ["CPcap", "CSyscalls"]),
 
         // The DHCP service: NIO socket bound to the interface, durable lease journal, raw-frame delivery.
         .target(name: "DHCPServer", dependencies: [

@@ -7,10 +7,11 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <linux/openat2.h>
+#include <net/if.h>
+#include <linux/if_packet.h>
 #include <netinet/in.h>
 #include <netinet/udp.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -110,8 +111,11 @@ int netroot_transfer_socket_pair(uint32_t address, int sockets[2]) {
     if (second < 0) goto failed;
     if (setsockopt(second, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0) goto failed;
     if (bind(second, (struct sockaddr *)&local, sizeof(local)) != 0) goto failed;
-    sockets[0] = first;
-    sockets[1] = second;
+    // The socket bound last heads the port's chain, and the kernel's early demultiplexing looks only at the
+    // head: with the transfer's socket there, its client's ACKs skip the route lookup and the full socket
+    // lookup (which would weigh both sockets).
+    sockets[0] = second;
+    sockets[1] = first;
     return 0;
 failed: {
         int saved = errno;
@@ -149,21 +153,6 @@ long netroot_send_datagrams(int fd, const void *bytes, unsigned long length, uin
     return sent;
 }
 
-int netroot_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
-
-int netroot_epoll_add(int epoll, int fd, uint64_t token) {
-    struct epoll_event event = { .events = EPOLLIN, .data = { .u64 = token } };
-    return epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event);
-}
-
-int netroot_epoll_wait(int epoll, uint64_t *tokens, int capacity, int timeout_ms) {
-    struct epoll_event events[256];
-    if (capacity > 256) capacity = 256;
-    int count = epoll_wait(epoll, events, capacity, timeout_ms);
-    for (int index = 0; index < count; index++) tokens[index] = events[index].data.u64;
-    return count;
-}
-
 int netroot_eventfd(void) { return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC); }
 
 long netroot_receive_from(int fd, void *buffer, unsigned long capacity, uint32_t *address, uint16_t *port) {
@@ -178,4 +167,27 @@ long netroot_receive_from(int fd, void *buffer, unsigned long capacity, uint32_t
         *port = from.sin_port;
     }
     return received;
+}
+
+int netroot_frame_sender(const char *interface) {
+    unsigned int index = if_nametoindex(interface);
+    if (index == 0) return -1;
+    int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0);
+    if (fd < 0) return -1;
+    struct sockaddr_ll local = { .sll_family = AF_PACKET, .sll_protocol = 0, .sll_ifindex = (int)index };
+    if (bind(fd, (struct sockaddr *)&local, sizeof(local)) < 0) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    return fd;
+}
+
+long netroot_send_frame(int fd, const void *frame, unsigned long length) {
+    long sent;
+    do {
+        sent = send(fd, frame, length, 0);
+    } while (sent < 0 && errno == EINTR);
+    return sent;
 }

@@ -20,7 +20,7 @@ public final class TFTPService: Sendable {
         public var root: String
         /// The interface MTU bounds blksize.
         public var mtu = 1500
-        /// Threads running transfers, each with its own epoll.
+        /// Threads running transfers, each polling its own sockets.
         public var transferThreads = 1
 
         public init(interface: String, address: IPv4Address, root: String) {

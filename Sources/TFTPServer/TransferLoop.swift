@@ -2,10 +2,15 @@ import CSyscalls
 import Foundation
 import Synchronization
 
-/// A thread with an epoll of its own that runs transfers: a readable socket is one ACK read with one recv and
-/// answered with one send, with no event-loop pipeline, buffer allocation or address formatting per packet in
-/// between. Retransmit deadlines are checked every `tickInterval`; TFTP timeouts are whole seconds. After each
-/// packet the thread polls for `spin` before it sleeps.
+/// A thread that runs transfers: a readable socket is one ACK read with one recv and answered with one send, with
+/// no event-loop pipeline, buffer allocation or address formatting per packet in between. Retransmit deadlines
+/// are checked every `tickInterval`; TFTP timeouts are whole seconds. After each packet the thread polls for
+/// `spin` before it sleeps.
+///
+/// It waits with poll(2), not epoll: a socket in an epoll set runs epoll's callback for every datagram that
+/// arrives, on the CPU that receives it (on a veth or a NIC queue, often the client's or another busy one), even
+/// while this thread is awake and would find the datagram anyway. A poll that does not sleep registers nothing,
+/// so an ACK that arrives while the thread is busy costs the receiving CPU no wake-up work at all.
 final class TransferLoop: @unchecked Sendable {
     /// Why the loop could not be set up.
     struct SetupError: Error, CustomStringConvertible {
@@ -13,20 +18,23 @@ final class TransferLoop: @unchecked Sendable {
     }
 
     private static let tickInterval: Duration = .milliseconds(50)
-    /// How long the thread keeps polling after a packet instead of sleeping in epoll_wait.
+    /// How long the thread keeps polling after a packet instead of sleeping.
     /// A lock-step client answers within tens of microseconds; waking a thread that slept (on a VM, a vCPU that
     /// halted) costs about as much again on every block. Measured here: lock-step 23 → 67 MB/s, 40 KiB requests
     /// 630 → 1,080 per second. The price is one busy CPU per transfer thread while packets keep coming.
     private static let spin: Duration = .microseconds(200)
-    private let epoll: Int32
     private let wake: Int32
     /// What other threads hand over: sessions started and not yet adopted, the request socket to poll (or to
     /// drop, once the server stops taking requests), and whether to end everything.
     private let handover = Mutex<Handover>(Handover())
     private let ended = Atomic<Bool>(false)
-    // Only touched by the loop's thread: sessions by both their descriptors, and the request socket.
+    // Only touched by the loop's thread: the sessions by their transfer socket, the request socket, and what is
+    // polled (rebuilt when sessions come or go).
     private var sessions: [Int32: TransferSession] = [:]
     private var requests: (descriptor: Int32, processor: RequestProcessor)?
+    private var watched: [pollfd] = []
+    private var targets: [Target] = []
+    private var watchedIsStale = true
 
     private struct Handover {
         var incoming: [TransferSession] = []
@@ -35,14 +43,17 @@ final class TransferLoop: @unchecked Sendable {
         var stopping = false
     }
 
+    /// What a polled descriptor belongs to.
+    private enum Target {
+        case wake
+        case requests
+        case transfer(TransferSession)
+    }
+
     init() throws {
-        epoll = netroot_epoll_create()
         wake = netroot_eventfd()
-        guard epoll >= 0, wake >= 0, netroot_epoll_add(epoll, wake, UInt64(wake)) == 0 else {
-            let reason = String(cString: strerror(errno))
-            if epoll >= 0 { close(epoll) }
-            if wake >= 0 { close(wake) }
-            throw SetupError(description: "epoll for transfers: \(reason)")
+        guard wake >= 0 else {
+            throw SetupError(description: "eventfd for transfers: \(String(cString: strerror(errno)))")
         }
         Thread.detachNewThread { [self] in run() }
     }
@@ -78,46 +89,72 @@ final class TransferLoop: @unchecked Sendable {
     }
 
     private func run() {
-        var tokens = [UInt64](repeating: 0, count: 256)
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 65_536, alignment: 8)
         defer {
             buffer.deallocate()
-            close(epoll)
             close(wake)
             ended.store(true, ordering: .releasing)
         }
         var nextTick = ContinuousClock.now + Self.tickInterval
         var spinUntil = ContinuousClock.now
         while true {
+            if watchedIsStale { rebuildWatched() }
             let polling = ContinuousClock.now < spinUntil
-            let count = netroot_epoll_wait(epoll, &tokens, Int32(tokens.count), polling ? 0 : 50)
-            if count > 0 { spinUntil = ContinuousClock.now + Self.spin }
-            for index in 0..<max(0, Int(count)) {
-                let descriptor = Int32(truncatingIfNeeded: tokens[index])
-                if descriptor == wake {
-                    if adoptIncoming() { return }
-                    continue
+            let count = poll(&watched, nfds_t(watched.count), polling ? 0 : 50)
+            if count > 0 {
+                spinUntil = ContinuousClock.now + Self.spin
+                // Descriptors closed in this pass are not reused before the next poll: only `wake` (first in
+                // the list) adopts new sessions.
+                for index in watched.indices where watched[index].revents != 0 {
+                    switch targets[index] {
+                    case .wake:
+                        if adoptIncoming() { return }
+                    case .requests:
+                        readRequests(using: buffer)
+                    case .transfer(let session):
+                        guard !session.isFinished else { continue }
+                        session.receive(using: buffer)
+                        if session.isFinished { forget(session) }
+                    }
                 }
-                if let requests, descriptor == requests.descriptor {
-                    readRequests(using: buffer)
-                    continue
-                }
-                guard let session = sessions[descriptor] else { continue } // ended earlier in this batch
-                if descriptor == session.sockets.transfer {
-                    session.receive(using: buffer)
-                } else {
-                    session.answerStranger(using: buffer)
-                }
-                if session.isFinished { forget(session) }
             }
             let now = ContinuousClock.now
             if now >= nextTick {
                 nextTick = now + Self.tickInterval
-                for (descriptor, session) in sessions where descriptor == session.sockets.transfer {
+                answerStrangers(using: buffer)
+                for session in sessions.values {
                     session.tick(now: now)
                     if session.isFinished { forget(session) }
                 }
             }
+        }
+    }
+
+    private func rebuildWatched() {
+        watched.removeAll(keepingCapacity: true)
+        targets.removeAll(keepingCapacity: true)
+        watched.append(pollfd(fd: wake, events: Int16(POLLIN), revents: 0))
+        targets.append(.wake)
+        if let requests {
+            watched.append(pollfd(fd: requests.descriptor, events: Int16(POLLIN), revents: 0))
+            targets.append(.requests)
+        }
+        for (descriptor, session) in sessions {
+            watched.append(pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0))
+            targets.append(.transfer(session))
+        }
+        watchedIsStale = false
+    }
+
+    /// Packets from anyone but a transfer's client are rare: their sockets are looked at on each tick, not
+    /// polled with the transfers (their answer, error 5, is in no hurry).
+    private func answerStrangers(using buffer: UnsafeMutableRawBufferPointer) {
+        guard !sessions.isEmpty else { return }
+        let listening = Array(sessions.values)
+        var strangers = listening.map { pollfd(fd: $0.sockets.strangers, events: Int16(POLLIN), revents: 0) }
+        guard poll(&strangers, nfds_t(strangers.count), 0) > 0 else { return }
+        for (index, session) in listening.enumerated() where strangers[index].revents != 0 {
+            session.answerStranger(using: buffer)
         }
     }
 
@@ -133,21 +170,15 @@ final class TransferLoop: @unchecked Sendable {
             }
             return (state.incoming, state.requests, state.closeRequests, state.stopping)
         }
-        if let newRequests, netroot_epoll_add(epoll, newRequests.descriptor, UInt64(newRequests.descriptor)) == 0 {
-            requests = newRequests
-        }
+        if let newRequests { requests = newRequests }
         if closeRequests || stopping, let open = requests {
             close(open.descriptor)
             requests = nil
         }
-        for session in incoming where !session.isFinished {
-            sessions[session.sockets.transfer] = session
-            sessions[session.sockets.strangers] = session
-            _ = netroot_epoll_add(epoll, session.sockets.transfer, UInt64(session.sockets.transfer))
-            _ = netroot_epoll_add(epoll, session.sockets.strangers, UInt64(session.sockets.strangers))
-        }
+        for session in incoming where !session.isFinished { sessions[session.sockets.transfer] = session }
+        watchedIsStale = true
         guard stopping else { return false }
-        for (descriptor, session) in sessions where descriptor == session.sockets.transfer { session.end() }
+        for session in sessions.values { session.end() }
         sessions.removeAll()
         return true
     }
@@ -167,6 +198,6 @@ final class TransferLoop: @unchecked Sendable {
 
     private func forget(_ session: TransferSession) {
         sessions[session.sockets.transfer] = nil
-        sessions[session.sockets.strangers] = nil
+        watchedIsStale = true
     }
 }

@@ -46,16 +46,7 @@ int netroot_connect(int fd, uint32_t address, uint16_t port);
 long netroot_send_datagrams(int fd, const void *bytes, unsigned long length, uint32_t address, uint16_t port,
                             uint16_t segment_size);
 
-/// An epoll instance (close-on-exec), or -1 with errno set.
-int netroot_epoll_create(void);
-
-/// Watches `fd` for input (level-triggered); `token` comes back from `netroot_epoll_wait`. 0 or -1.
-int netroot_epoll_add(int epoll, int fd, uint64_t token);
-
-/// Waits up to `timeout_ms` for input; fills up to `capacity` tokens. Returns how many, or -1 with errno set.
-int netroot_epoll_wait(int epoll, uint64_t *tokens, int capacity, int timeout_ms);
-
-/// An eventfd (non-blocking, close-on-exec) to wake an epoll loop, or -1 with errno set.
+/// An eventfd (non-blocking, close-on-exec) to wake a polling thread, or -1 with errno set.
 int netroot_eventfd(void);
 
 /// One datagram from `fd` without blocking, and its sender (network byte order). Returns its length, or -1
@@ -65,5 +56,14 @@ long netroot_receive_from(int fd, void *buffer, unsigned long capacity, uint32_t
 /// How many CPUs the calling process may run on (sched_getaffinity and CPU_COUNT, both behind _GNU_SOURCE),
 /// or -1 with errno set.
 int netroot_allowed_cpu_count(void);
+
+/// A packet socket (AF_PACKET, SOCK_RAW) on `interface` that only sends: opened with protocol 0, the kernel
+/// hands it none of the interface's traffic, so it costs nothing per packet received (a capture handle would be
+/// called for every one). Returns the descriptor, or -1 with errno set.
+int netroot_frame_sender(const char *interface);
+
+/// Sends one whole Ethernet frame (header included) on a `netroot_frame_sender` socket. Returns the bytes sent,
+/// or -1 with errno set.
+long netroot_send_frame(int fd, const void *frame, unsigned long length);
 
 #endif
