@@ -103,8 +103,7 @@ final class TransferLoop: @unchecked Sendable {
             let count = poll(&watched, nfds_t(watched.count), polling ? 0 : 50)
             if count > 0 {
                 spinUntil = ContinuousClock.now + Self.spin
-                // Descriptors closed in this pass are not reused before the next poll: only `wake` (first in
-                // the list) adopts new sessions.
+                // A session that finished earlier in this pass is skipped; it leaves the list before the next poll.
                 for index in watched.indices where watched[index].revents != 0 {
                     switch targets[index] {
                     case .wake:
