@@ -41,6 +41,10 @@ public struct Appliance {
     /// Starts every server, then runs until SIGTERM or SIGINT and stops them in reverse order: no new
     /// requests, TFTP transfers in flight finish (or end), the lease journal is flushed.
     public func run(inventory: Inventory) async throws {
+        let descriptors = DescriptorLimit.raise()
+        if descriptors < 4_096 {
+            logger.warning("only \(descriptors) open files allowed (ulimit -n): about half as many TFTP transfers can run at once; raise LimitNOFILE=")
+        }
         // Lives as long as the process: its threads end with it.
         let group = MultiThreadedEventLoopGroup(numberOfThreads: EventLoopThreads.count)
         let timeline = BootTimeline()

@@ -60,7 +60,9 @@ public final class TFTPService: Sendable {
 
     /// Binds port 69 on the interface; the first transfer thread answers requests from then on.
     public func start() throws {
-        let descriptor = netroot_request_socket(configuration.interface, UInt16(configuration.port))
+        // A rack powered on at once sends its requests within milliseconds, and each one that the socket cannot
+        // hold costs a node seconds before its firmware asks again: 4 MiB holds thousands.
+        let descriptor = netroot_request_socket(configuration.interface, UInt16(configuration.port), 4 << 20)
         guard descriptor >= 0 else {
             throw TransferSockets.SocketError("UDP port \(configuration.port) on \(configuration.interface)")
         }

@@ -26,8 +26,10 @@ int netroot_make_node(int dirfd, const char *name, unsigned int mode, unsigned i
 int netroot_transfer_socket(uint32_t address);
 
 /// The TFTP server's request socket: UDP 0.0.0.0:`port` (host byte order), SO_REUSEADDR, bound to `interface`
-/// (SO_BINDTODEVICE) unless it is empty, non-blocking and close-on-exec. Returns it, or -1 with errno set.
-int netroot_request_socket(const char *interface, uint16_t port);
+/// (SO_BINDTODEVICE) unless it is empty, non-blocking and close-on-exec, with `receive_buffer` bytes of receive
+/// buffer: forced past net.core.rmem_max where the process may, else as much as the kernel allows; 0 leaves the
+/// default. Returns it, or -1 with errno set.
+int netroot_request_socket(const char *interface, uint16_t port, int receive_buffer);
 
 /// Two non-blocking sockets on one new port of `address` (network byte order): `sockets[0]` for the transfer,
 /// to be connected to its client (the kernel then delivers the client's packets there, early and without a
