@@ -43,7 +43,7 @@ public struct Appliance {
     public func run(inventory: Inventory) async throws {
         let descriptors = DescriptorLimit.raise()
         if descriptors < 4_096 {
-            logger.warning("only \(descriptors) open files allowed (ulimit -n): about half as many TFTP transfers can run at once; raise LimitNOFILE=")
+            logger.warning("only \(descriptors) open files allowed (ulimit -n): each TFTP transfer holds two, so fewer than \(descriptors / 2) can run at once; raise LimitNOFILE=")
         }
         // Lives as long as the process: its threads end with it.
         let group = MultiThreadedEventLoopGroup(numberOfThreads: EventLoopThreads.count)
