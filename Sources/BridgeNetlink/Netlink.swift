@@ -20,26 +20,31 @@ public final class Netlink {
     let socket: OpaquePointer
 
     public init() throws {
+        socket = try Self.connectedSocket()
+    }
+
+    /// A socket in another network namespace (`namespace` is an open descriptor of it), made on a thread of its
+    /// own that enters the namespace and then ends: the socket stays bound to that namespace, and no thread that
+    /// runs anything else (the caller, a pool's thread) ever leaves its own, so none can be stranded in a
+    /// container's namespace when the way back fails.
+    public init(namespace: Int32, path: String) throws {
+        socket = try NamespaceThread.run {
+            guard netroot_enter_network_namespace(namespace) == 0 else {
+                throw NetlinkError("cannot enter the network namespace \(path): \(String(cString: strerror(errno)))")
+            }
+            return try Self.connectedSocket()
+        }.pointer
+    }
+
+    /// A new socket connected to rtnetlink in the calling thread's namespace.
+    private static func connectedSocket() throws -> OpaquePointer {
         guard let socket = nl_socket_alloc() else { throw NetlinkError("cannot allocate a netlink socket") }
         let code = nl_connect(socket, Int32(NETLINK_ROUTE))
         guard code >= 0 else {
             nl_socket_free(socket)
             throw NetlinkError("connect to rtnetlink", code: code)
         }
-        self.socket = socket
-    }
-
-    /// A socket in another network namespace (`namespace` is an open descriptor of it): the calling thread
-    /// enters it just long enough to create the socket, which stays bound to that namespace.
-    public convenience init(namespace: Int32, path: String) throws {
-        let original = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)
-        guard original >= 0 else { throw NetlinkError("cannot open this thread's network namespace") }
-        defer { close(original) }
-        guard netroot_enter_network_namespace(namespace) == 0 else {
-            throw NetlinkError("cannot enter the network namespace \(path): \(String(cString: strerror(errno)))")
-        }
-        defer { _ = netroot_enter_network_namespace(original) }
-        try self.init()
+        return socket
     }
 
     deinit { nl_socket_free(socket) }
@@ -62,7 +67,8 @@ public final class Netlink {
         var link: OpaquePointer?
         try check(rtnl_link_get_kernel(socket, 0, name, &link), "find interface \(name)")
         defer { rtnl_link_put(link) }
-        return try body(link!)
+        guard let link else { throw NetlinkError("find interface \(name): no link returned") }
+        return try body(link)
     }
 }
 
@@ -84,16 +90,18 @@ enum NetlinkAddress {
     }
 
     /// A new nl_addr (the caller puts it) for an IPv4 address with a prefix length.
-    static func build(_ address: IPv4Address, prefixLength: Int = 32) -> OpaquePointer {
+    static func build(_ address: IPv4Address, prefixLength: Int = 32) throws -> OpaquePointer {
         var bytes = [UInt8(address.value >> 24), UInt8(address.value >> 16 & 0xff),
                      UInt8(address.value >> 8 & 0xff), UInt8(address.value & 0xff)]
-        let built = nl_addr_build(AF_INET, &bytes, 4)!
+        guard let built = nl_addr_build(AF_INET, &bytes, 4) else { throw NetlinkError("cannot allocate an address") }
         nl_addr_set_prefixlen(built, Int32(prefixLength))
         return built
     }
 
-    static func build(_ mac: MACAddress) -> OpaquePointer {
+    /// A new nl_addr (the caller puts it) for a MAC address.
+    static func build(_ mac: MACAddress) throws -> OpaquePointer {
         var bytes = mac.bytes
-        return nl_addr_build(AF_LLC, &bytes, 6)!
+        guard let built = nl_addr_build(AF_LLC, &bytes, 6) else { throw NetlinkError("cannot allocate an address") }
+        return built
     }
 }

@@ -19,16 +19,14 @@ extension Netlink: NetworkChanger {
                 try sendBridgeLink(name: name, index: index, [attribute], what: what)
             }
         case .deleteLink(let link):
-            let request = rtnl_link_alloc()
+            let request = try allocated(rtnl_link_alloc(), "a link", what)
             defer { rtnl_link_put(request) }
             rtnl_link_set_name(request, link.name)
             try check(rtnl_link_delete(socket, request), what)
         case let .setMAC(link, mac, _):
-            try change(link, what) { request in
-                let address = NetlinkAddress.build(mac)
-                defer { nl_addr_put(address) }
-                rtnl_link_set_addr(request, address)
-            }
+            let address = try NetlinkAddress.build(mac)
+            defer { nl_addr_put(address) }
+            try change(link, what) { rtnl_link_set_addr($0, address) }
         case .setUp(let link):
             try change(link, what) { rtnl_link_set_flags($0, UInt32(IFF_UP)) }
         case .setDown(let link):
@@ -118,7 +116,7 @@ extension Netlink: NetworkChanger {
     /// rtnl_link_change with a request object that `edit` fills in.
     func change(_ link: String, _ what: String, _ edit: (OpaquePointer) -> Void) throws {
         try withLink(link) { original in
-            let request = rtnl_link_alloc()!
+            let request = try allocated(rtnl_link_alloc(), "a link", what)
             defer { rtnl_link_put(request) }
             edit(request)
             try check(rtnl_link_change(socket, original, request, 0), what)
@@ -126,14 +124,14 @@ extension Netlink: NetworkChanger {
     }
 
     private func withAddress(_ address: AddressInfo, _ what: String, _ body: (OpaquePointer) throws -> Void) throws {
-        let request = rtnl_addr_alloc()!
+        let request = try allocated(rtnl_addr_alloc(), "an address", what)
         defer { rtnl_addr_put(request) }
         rtnl_addr_set_ifindex(request, try index(of: address.link))
-        let local = NetlinkAddress.build(address.address, prefixLength: address.prefixLength)
+        let local = try NetlinkAddress.build(address.address, prefixLength: address.prefixLength)
         defer { nl_addr_put(local) }
         try check(rtnl_addr_set_local(request, local), what)
         if let broadcast = address.broadcast {
-            let built = NetlinkAddress.build(broadcast)
+            let built = try NetlinkAddress.build(broadcast)
             defer { nl_addr_put(built) }
             try check(rtnl_addr_set_broadcast(request, built), what)
         }
@@ -147,11 +145,11 @@ extension Netlink: NetworkChanger {
     }
 
     private func withRoute(_ route: RouteInfo, _ what: String, _ body: (OpaquePointer) throws -> Void) throws {
-        let request = rtnl_route_alloc()!
+        let request = try allocated(rtnl_route_alloc(), "a route", what)
         defer { rtnl_route_put(request) }
         rtnl_route_set_family(request, UInt8(AF_INET))
         rtnl_route_set_table(request, route.table)
-        let destination = NetlinkAddress.build(route.destination, prefixLength: route.prefixLength)
+        let destination = try NetlinkAddress.build(route.destination, prefixLength: route.prefixLength)
         defer { nl_addr_put(destination) }
         try check(rtnl_route_set_dst(request, destination), what)
         rtnl_route_set_priority(request, route.metric)
@@ -159,18 +157,24 @@ extension Netlink: NetworkChanger {
         rtnl_route_set_protocol(request, route.routingProtocol)
         try check(rtnl_route_set_type(request, route.type), what)
         if let source = route.source {
-            let built = NetlinkAddress.build(source)
+            let built = try NetlinkAddress.build(source)
             defer { nl_addr_put(built) }
             try check(rtnl_route_set_pref_src(request, built), what)
         }
-        let hop = rtnl_route_nh_alloc()!
-        rtnl_route_nh_set_ifindex(hop, try index(of: route.link))
-        if let gateway = route.gateway {
-            let built = NetlinkAddress.build(gateway)
-            defer { nl_addr_put(built) }
-            rtnl_route_nh_set_gateway(hop, built)
-        }
+        // Everything that can throw comes before the hop exists: nothing frees a hop the route does not own yet.
+        let linkIndex = try index(of: route.link)
+        let gateway = try route.gateway.map { try NetlinkAddress.build($0) }
+        defer { if let gateway { nl_addr_put(gateway) } }
+        let hop = try allocated(rtnl_route_nh_alloc(), "a next hop", what)
+        rtnl_route_nh_set_ifindex(hop, linkIndex)
+        if let gateway { rtnl_route_nh_set_gateway(hop, gateway) } // the hop takes its own reference
         rtnl_route_add_nexthop(request, hop) // the route owns the hop from here
         try body(request)
+    }
+
+    /// A libnl allocation, or an error naming the step when the allocator ran out of memory.
+    private func allocated(_ object: OpaquePointer?, _ kind: String, _ what: String) throws -> OpaquePointer {
+        guard let object else { throw NetlinkError("\(what): cannot allocate \(kind)") }
+        return object
     }
 }

@@ -9,6 +9,7 @@
 #include <linux/openat2.h>
 #include <net/if.h>
 #include <linux/if_packet.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <netinet/udp.h>
 #include <string.h>
@@ -139,11 +140,15 @@ long netroot_send_datagrams(int fd, const void *bytes, unsigned long length, uin
     struct iovec vector = { .iov_base = (void *)bytes, .iov_len = length };
     struct msghdr message = { .msg_name = address ? &to : NULL, .msg_namelen = address ? sizeof(to) : 0,
                               .msg_iov = &vector, .msg_iovlen = 1 };
-    char control[CMSG_SPACE(sizeof(uint16_t))];
+    // The union aligns the buffer for struct cmsghdr, which CMSG_FIRSTHDR hands back as a pointer into it.
+    union {
+        char bytes[CMSG_SPACE(sizeof(uint16_t))];
+        struct cmsghdr align;
+    } control;
     if (segment_size > 0 && length > segment_size) {
-        memset(control, 0, sizeof(control));
-        message.msg_control = control;
-        message.msg_controllen = sizeof(control);
+        memset(&control, 0, sizeof(control));
+        message.msg_control = control.bytes;
+        message.msg_controllen = sizeof(control.bytes);
         struct cmsghdr *header = CMSG_FIRSTHDR(&message);
         header->cmsg_level = SOL_UDP;
         header->cmsg_type = UDP_SEGMENT;
@@ -158,16 +163,18 @@ long netroot_send_datagrams(int fd, const void *bytes, unsigned long length, uin
 int netroot_eventfd(void) { return eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC); }
 
 long netroot_receive_from(int fd, void *buffer, unsigned long capacity, uint32_t *address, uint16_t *port) {
+    // Zeroed, so that a sender the kernel does not name (a short or non-IPv4 address) reads as 0.0.0.0:0.
     struct sockaddr_in from;
+    memset(&from, 0, sizeof(from));
     socklen_t length = sizeof(from);
     long received;
     do {
         received = recvfrom(fd, buffer, capacity, MSG_DONTWAIT, (struct sockaddr *)&from, &length);
     } while (received < 0 && errno == EINTR);
-    if (received >= 0) {
-        *address = length >= sizeof(from) && from.sin_family == AF_INET ? from.sin_addr.s_addr : 0;
-        *port = from.sin_port;
-    }
+    if (received < 0) return received;
+    int named = length >= sizeof(from) && from.sin_family == AF_INET;
+    *address = named ? from.sin_addr.s_addr : 0;
+    *port = named ? from.sin_port : 0;
     return received;
 }
 
@@ -193,3 +200,5 @@ long netroot_send_frame(int fd, const void *frame, unsigned long length) {
     } while (sent < 0 && errno == EINTR);
     return sent;
 }
+
+long netroot_heap_in_use(void) { return (long)mallinfo2().uordblks; }

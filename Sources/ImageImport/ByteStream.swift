@@ -53,16 +53,29 @@ final class FileWindow: ByteStream {
 /// gzip (or zlib) decompression of another stream, through zlib.
 final class GzipStream: ByteStream {
     private let source: any ByteStream
-    private var stream = z_stream()
+    /// Allocated once and never moved: zlib keeps a pointer to it from init to inflateEnd (`&property` on a
+    /// class may hand zlib a temporary copy).
+    private let stream: UnsafeMutablePointer<z_stream>
     private var input: [UInt8] = []
     private var finished = false
 
     init(_ source: any ByteStream) throws {
         self.source = source
-        guard netroot_inflate_init_gzip(&stream) == Z_OK else { throw ArchiveError("cannot start gzip decompression") }
+        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        guard netroot_inflate_init_gzip(stream) == Z_OK else {
+            stream.deinitialize(count: 1)
+            stream.deallocate()
+            throw ArchiveError("cannot start gzip decompression")
+        }
+        self.stream = stream
     }
 
-    deinit { inflateEnd(&stream) }
+    deinit {
+        inflateEnd(stream)
+        stream.deinitialize(count: 1)
+        stream.deallocate()
+    }
 
     var position: Int64 { source.position }
 
@@ -70,31 +83,31 @@ final class GzipStream: ByteStream {
         var output = [UInt8](repeating: 0, count: count)
         var produced = 0
         while produced < count, !finished {
-            if stream.avail_in == 0 {
+            if stream.pointee.avail_in == 0 {
                 input = try source.read(65536)
                 guard !input.isEmpty else { throw ArchiveError("the gzip stream is truncated") }
             }
             let status: Int32 = input.withUnsafeMutableBytes { inputBytes in
                 output.withUnsafeMutableBytes { outputBytes in
-                    if stream.avail_in == 0 {
-                        stream.next_in = inputBytes.baseAddress!.assumingMemoryBound(to: Bytef.self)
-                        stream.avail_in = uInt(inputBytes.count)
+                    if stream.pointee.avail_in == 0 {
+                        stream.pointee.next_in = inputBytes.baseAddress!.assumingMemoryBound(to: Bytef.self)
+                        stream.pointee.avail_in = uInt(inputBytes.count)
                     } else {
                         // Resume where the last call stopped within the same input chunk.
-                        let used = inputBytes.count - Int(stream.avail_in)
-                        stream.next_in = inputBytes.baseAddress!.assumingMemoryBound(to: Bytef.self) + used
+                        let used = inputBytes.count - Int(stream.pointee.avail_in)
+                        stream.pointee.next_in = inputBytes.baseAddress!.assumingMemoryBound(to: Bytef.self) + used
                     }
-                    stream.next_out = outputBytes.baseAddress!.assumingMemoryBound(to: Bytef.self) + produced
-                    stream.avail_out = uInt(count - produced)
-                    let status = inflate(&stream, Z_NO_FLUSH)
-                    produced = count - Int(stream.avail_out)
+                    stream.pointee.next_out = outputBytes.baseAddress!.assumingMemoryBound(to: Bytef.self) + produced
+                    stream.pointee.avail_out = uInt(count - produced)
+                    let status = inflate(stream, Z_NO_FLUSH)
+                    produced = count - Int(stream.pointee.avail_out)
                     return status
                 }
             }
             switch status {
             case Z_OK: continue
             case Z_STREAM_END: finished = true
-            case Z_BUF_ERROR where stream.avail_in == 0: continue
+            case Z_BUF_ERROR where stream.pointee.avail_in == 0: continue
             default: throw ArchiveError("the gzip data is corrupt (zlib \(status))")
             }
         }

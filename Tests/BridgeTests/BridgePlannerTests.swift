@@ -81,12 +81,7 @@ struct BridgePlannerTests {
         }
     }
 
-    @Test("every step's inverse undoes it, and the inverse of the inverse is the step")
-    func inverses() throws {
-        for step in try BridgePlanner.up(settings, state: host).get().steps {
-            #expect(step.inverse.inverse == step)
-        }
-    }
+    // Each step's inverse is checked against the network state it must restore in StepInverseTests.
 
     @Test("a failing step rolls back the steps before it, newest first, and not the failed one")
     func rollbackOrder() {

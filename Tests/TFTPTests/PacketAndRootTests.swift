@@ -80,27 +80,3 @@ import Testing
         #expect(String(decoding: second.read(offset: 0, count: 100), as: UTF8.self) == "kernel v2")
     }
 }
-
-/// Inputs libFuzzer once crashed on (integration/fuzz tftp keeps them here) must parse or be refused.
-@Suite struct TFTPCrasherTests {
-    @Test func keptFuzzCrashersNoLongerTrap() throws {
-        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Crashers")
-        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        for file in files where !file.hasPrefix(".") {
-            let bytes = try [UInt8](Data(contentsOf: directory.appendingPathComponent(file)))
-            if case let .readRequest(_, _, options)? = try? TFTPPacket(parsing: ArraySlice(bytes)) {
-                _ = TransferOptions.negotiate(options, size: 1, limits: .init())
-            }
-        }
-    }
-
-    @Test func everyTruncationOfARequestIsParsedOrRefused() {
-        let request: [UInt8] = [0, 1] + Array("pxelinux.0\0octet\0tsize\00\0blksize\01408\0".utf8)
-        var refused = 0
-        for length in 0...request.count {
-            if (try? TFTPPacket(parsing: request.prefix(length))) == nil { refused += 1 }
-        }
-        #expect(refused > 0)
-        #expect((try? TFTPPacket(parsing: ArraySlice(request))) != nil)
-    }
-}

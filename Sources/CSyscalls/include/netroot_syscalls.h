@@ -51,8 +51,9 @@ long netroot_send_datagrams(int fd, const void *bytes, unsigned long length, uin
 /// An eventfd (non-blocking, close-on-exec) to wake a polling thread, or -1 with errno set.
 int netroot_eventfd(void);
 
-/// One datagram from `fd` without blocking, and its sender (network byte order). Returns its length, or -1
-/// with errno set (EAGAIN when none is waiting).
+/// One datagram from `fd` without blocking, and its sender (network byte order): 0.0.0.0 port 0 when the kernel
+/// names no IPv4 sender. Returns its length, or -1 with errno set (EAGAIN when none is waiting); `address` and
+/// `port` are left untouched then.
 long netroot_receive_from(int fd, void *buffer, unsigned long capacity, uint32_t *address, uint16_t *port);
 
 /// How many CPUs the calling process may run on (sched_getaffinity and CPU_COUNT, both behind _GNU_SOURCE),
@@ -67,5 +68,9 @@ int netroot_frame_sender(const char *interface);
 /// Sends one whole Ethernet frame (header included) on a `netroot_frame_sender` socket. Returns the bytes sent,
 /// or -1 with errno set.
 long netroot_send_frame(int fd, const void *frame, unsigned long length);
+
+/// Bytes malloc has handed out and not had back, all arenas (mallinfo2, glibc 2.33): how a test sees a leak
+/// in C code such as libnl's.
+long netroot_heap_in_use(void);
 
 #endif
