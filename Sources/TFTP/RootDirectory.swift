@@ -12,16 +12,22 @@ public struct TFTPRefusal: Error, Sendable, Equatable {
 
 /// Files under `tftp_root`, which no request can escape: `..`, absolute paths, backslashes and symlinks
 /// leading outside are refused (openat2 with RESOLVE_BENEATH), as are directories and device files.
-/// Files up to `cacheFileLimit` are kept in memory and re-read when they change on disk.
+/// Files up to `cacheFileLimit` are kept in memory and re-read when they change on disk. Opening never reads a
+/// large file on the caller's thread (which serves port 69 and transfers): a small one is read at once, a large
+/// one is served from its descriptor while a background thread fills the cache for the nodes that follow.
 public final class RootDirectory: @unchecked Sendable {
     public let path: String
     private let descriptor: Int32
     private let cacheFileLimit: Int
     private let cacheCapacity: Int
+    /// Files up to this size are read into the cache on the opening thread: about a millisecond of copying.
+    private let inlineReadLimit: Int
     private let lock = NSLock()
     // Guarded by `lock`.
     private var cache: [String: CachedFile] = [:]
     private var cachedBytes = 0
+    private var filling: Set<String> = []
+    private let fillQueue = DispatchQueue(label: "netroot.tftp.cache-fill", qos: .utility)
 
     private struct CachedFile {
         let identity: FileIdentity
@@ -29,25 +35,14 @@ public final class RootDirectory: @unchecked Sendable {
         var lastUse: UInt64
     }
 
-    /// What tells a changed file from the one in the cache.
-    struct FileIdentity: Equatable {
-        let device: UInt64
-        let inode: UInt64
-        let size: Int
-        let modified: timespec
-
-        static func == (lhs: FileIdentity, rhs: FileIdentity) -> Bool {
-            lhs.device == rhs.device && lhs.inode == rhs.inode && lhs.size == rhs.size
-                && lhs.modified.tv_sec == rhs.modified.tv_sec && lhs.modified.tv_nsec == rhs.modified.tv_nsec
-        }
-    }
-
     private var useCounter: UInt64 = 0
 
-    public init(path: String, cacheFileLimit: Int = 256 << 20, cacheCapacity: Int = 1 << 30) throws {
+    public init(path: String, cacheFileLimit: Int = 256 << 20, cacheCapacity: Int = 1 << 30,
+                inlineReadLimit: Int = 1 << 20) throws {
         self.path = path
         self.cacheFileLimit = cacheFileLimit
         self.cacheCapacity = cacheCapacity
+        self.inlineReadLimit = inlineReadLimit
         descriptor = Glibc.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else {
             throw TFTPRefusal(code: .notDefined, message: "cannot open tftp_root \(path): \(String(cString: strerror(errno)))")
@@ -84,27 +79,46 @@ public final class RootDirectory: @unchecked Sendable {
             close(fd)
             return .failure(.accessViolation)
         }
-        let identity = FileIdentity(device: UInt64(status.st_dev), inode: UInt64(status.st_ino), size: Int(status.st_size),
-                                    modified: status.st_mtim)
+        let identity = FileIdentity(status)
         if let cached = cachedContent(relative, identity: identity) {
             close(fd)
             return .success(cached)
         }
-        guard identity.size <= cacheFileLimit else {
-            return .success(DescriptorContent(descriptor: fd, size: identity.size))
+        if identity.size > inlineReadLimit {
+            if identity.size <= cacheFileLimit { fillInBackground(relative, from: fd, identity: identity) }
+            return .success(DescriptorContent(descriptor: fd, identity: identity))
         }
         defer { close(fd) }
-        var bytes = [UInt8](repeating: 0, count: identity.size)
-        var offset = 0
-        while offset < identity.size {
-            let got = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + offset, identity.size - offset, off_t(offset)) }
-            if got < 0, errno == EINTR { continue }
-            guard got > 0 else { return .failure(TFTPRefusal(code: .notDefined, message: "read error")) }
-            offset += got
+        guard let content = Self.readWhole(fd, identity: identity) else {
+            return .failure(TFTPRefusal(code: .notDefined, message: "read error"))
         }
-        let content = MemoryContent(bytes)
         store(relative, identity: identity, content: content)
         return .success(content)
+    }
+
+    /// The whole file, or nil when it cannot be read or changed while it was (a half-rewritten copy is no copy).
+    private static func readWhole(_ fd: Int32, identity: FileIdentity) -> MemoryContent? {
+        let content = DescriptorContent(descriptor: dup(fd), identity: identity)
+        guard let bytes = try? content.bytes(), FileIdentity(descriptor: fd) == identity else { return nil }
+        return MemoryContent(bytes)
+    }
+
+    /// Reads a large file into the cache on the fill thread; the transfer that asked reads it from its descriptor.
+    private func fillInBackground(_ relative: String, from fd: Int32, identity: FileIdentity) {
+        let copy = dup(fd)
+        guard copy >= 0 else { return }
+        let started = lock.withLock { filling.insert(relative).inserted }
+        guard started else {
+            close(copy)
+            return
+        }
+        fillQueue.async { [self] in
+            defer {
+                close(copy)
+                lock.withLock { _ = filling.remove(relative) }
+            }
+            if let content = Self.readWhole(copy, identity: identity) { store(relative, identity: identity, content: content) }
+        }
     }
 
     private func cachedContent(_ relative: String, identity: FileIdentity) -> MemoryContent? {

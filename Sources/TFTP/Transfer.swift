@@ -24,6 +24,8 @@ public struct Transfer: Sendable {
         /// The client sent an ERROR (e.g. after a tsize probe, or 8 to refuse the OACK).
         case abortedByClient(code: UInt16, message: String)
         case timedOut
+        /// The server could not read the file (a read error, a file shortened or rewritten while being sent).
+        case failed(reason: String)
     }
 
     public let size: Int
@@ -86,6 +88,13 @@ public struct Transfer: Sendable {
         deadline = now + retransmitAfter
         if awaitingOACKAcknowledgment { return [.oack(options.acknowledged)] }
         return sendWindow(from: acknowledged + 1)
+    }
+
+    /// The file cannot be read: the client hears why, so it never takes what it has for the whole file.
+    public mutating func abort(reason: String) -> [Action] {
+        guard !isFinished else { return [] }
+        isFinished = true
+        return [.sendError(.notDefined, "cannot read the file"), .finish(.failed(reason: reason))]
     }
 
     private mutating func acknowledge(_ block: UInt16, now: ContinuousClock.Instant) -> [Action] {

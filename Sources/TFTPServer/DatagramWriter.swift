@@ -5,11 +5,12 @@ import Glibc
 #endif
 
 /// Writes one transfer's packets straight to its socket: the DATA packets of a window are laid back to back in
-/// one reused buffer and leave with one sendmsg, split into datagrams by the kernel (UDP segmentation offload).
-/// No allocation, pipeline or syscall per packet, which is what a TFTP server's throughput is made of.
+/// one reused buffer (the file's bytes are read straight into it) and leave with one sendmsg, split into
+/// datagrams by the kernel (UDP segmentation offload). No allocation, pipeline or syscall per packet, which is
+/// what a TFTP server's throughput is made of.
 ///
 /// Use from one thread at a time, and only while the descriptor is open.
-struct DatagramWriter {
+final class DatagramWriter {
     /// Cleared for the whole process the first time a path refuses segmentation; packets then go one by one.
     static let segmentation = Atomic<Bool>(true)
     /// The kernel's limits: UDP_MAX_SEGMENTS, and one IPv4 packet's worth of payload.
@@ -17,37 +18,62 @@ struct DatagramWriter {
     private static let maximumPayload = 65_507
 
     private let descriptor: Int32
-    private var buffer: [UInt8] = []
+    private var buffer: UnsafeMutableRawBufferPointer
+    /// Bytes queued in `buffer`.
+    private var used = 0
     /// Where each queued packet ends in `buffer`.
     private var ends: [Int] = []
 
-    /// `descriptor` is connected to the client.
+    /// `descriptor` is connected to the client; `capacity` is a window's worth of packets (it grows if needed).
     init(descriptor: Int32, capacity: Int) {
         self.descriptor = descriptor
-        buffer.reserveCapacity(capacity)
+        buffer = .allocate(byteCount: max(capacity, 1024), alignment: 8)
+    }
+
+    deinit { buffer.deallocate() }
+
+    /// Queues DATA `block` whose `count` payload bytes `fill` writes in place. When `fill` throws, nothing is queued.
+    func queueData<Failure: Error>(block: UInt16, count: Int,
+                                   fill: (UnsafeMutableRawBufferPointer) throws(Failure) -> Void) throws(Failure) {
+        reserve(4 + count)
+        buffer[used] = 0
+        buffer[used + 1] = 3
+        buffer[used + 2] = UInt8(truncatingIfNeeded: block >> 8)
+        buffer[used + 3] = UInt8(truncatingIfNeeded: block)
+        try fill(UnsafeMutableRawBufferPointer(rebasing: buffer[(used + 4)..<(used + 4 + count)]))
+        used += 4 + count
+        ends.append(used)
     }
 
     /// Queues DATA `block` carrying `bytes`.
-    mutating func queueData(block: UInt16, bytes: ArraySlice<UInt8>) {
-        buffer.append(0)
-        buffer.append(3)
-        buffer.append(UInt8(truncatingIfNeeded: block >> 8))
-        buffer.append(UInt8(truncatingIfNeeded: block))
-        buffer.append(contentsOf: bytes)
-        ends.append(buffer.count)
+    func queueData(block: UInt16, bytes: ArraySlice<UInt8>) {
+        queueData(block: block, count: bytes.count) { destination in
+            bytes.withUnsafeBytes { destination.copyMemory(from: $0) }
+        }
     }
 
     /// Queues one whole packet (OACK, ERROR).
-    mutating func queue(_ packet: [UInt8]) {
-        buffer.append(contentsOf: packet)
-        ends.append(buffer.count)
+    func queue(_ packet: [UInt8]) {
+        reserve(packet.count)
+        packet.withUnsafeBytes { UnsafeMutableRawBufferPointer(rebasing: buffer[used...]).copyMemory(from: $0) }
+        used += packet.count
+        ends.append(used)
+    }
+
+    /// Makes room for `count` more bytes.
+    private func reserve(_ count: Int) {
+        guard used + count > buffer.count else { return }
+        let larger = UnsafeMutableRawBufferPointer.allocate(byteCount: max(2 * buffer.count, used + count), alignment: 8)
+        larger.copyMemory(from: UnsafeRawBufferPointer(rebasing: buffer[0..<used]))
+        buffer.deallocate()
+        buffer = larger
     }
 
     /// Sends what is queued. A send the kernel refuses for want of buffer space is left to the retransmit timer,
     /// as a packet lost on the wire would be.
-    mutating func flush() {
+    func flush() {
         defer {
-            buffer.removeAll(keepingCapacity: true)
+            used = 0
             ends.removeAll(keepingCapacity: true)
         }
         var first = 0
@@ -71,10 +97,8 @@ struct DatagramWriter {
     private func send(packets: ClosedRange<Int>, segmentSize: Int) {
         if segmentSize > 0, Self.segmentation.load(ordering: .relaxed) {
             let start = offset(of: packets.lowerBound), end = ends[packets.upperBound]
-            let sent = buffer.withUnsafeBytes { bytes in
-                netroot_send_datagrams(descriptor, bytes.baseAddress! + start, UInt(end - start), 0, 0,
-                                       UInt16(segmentSize))
-            }
+            let sent = netroot_send_datagrams(descriptor, buffer.baseAddress! + start, UInt(end - start), 0, 0,
+                                              UInt16(segmentSize))
             if sent >= 0 { return }
             // This path cannot segment (no checksum offload, an old kernel): never try again, send one by one.
             if errno == EIO || errno == EINVAL || errno == ENOPROTOOPT {
@@ -84,10 +108,8 @@ struct DatagramWriter {
             }
         }
         for packet in packets {
-            _ = buffer.withUnsafeBytes { bytes in
-                netroot_send_datagrams(descriptor, bytes.baseAddress! + offset(of: packet), UInt(length(of: packet)),
+            _ = netroot_send_datagrams(descriptor, buffer.baseAddress! + offset(of: packet), UInt(length(of: packet)),
                                        0, 0, 0)
-            }
         }
     }
 }

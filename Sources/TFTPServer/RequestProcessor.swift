@@ -5,6 +5,7 @@ import Inventory
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+import Synchronization
 import TFTP
 
 /// Port 69: parses requests, refuses what must be refused, and starts each transfer on a port of its own.
@@ -21,6 +22,8 @@ final class RequestProcessor: @unchecked Sendable {
     private let counters: TFTPCounters
     private let timeline: BootTimeline
     private let logger: Logger
+    /// Busy refusals, logged at most once per interval (touched only by the port 69 thread).
+    private var busyLog = SparseLog()
 
     init(listener: Int32, files: NIOLockedValueBox<TFTPFiles>, configuration: TFTPService.Configuration,
          transfers: ActiveTransfers, spares: SpareSockets, loops: TransferLoops, counters: TFTPCounters,
@@ -74,28 +77,88 @@ final class RequestProcessor: @unchecked Sendable {
             reply(to: client, .error(.illegalOperation, "unsupported mode \(mode)"))
             return
         }
-        // A retransmitted request while its transfer runs is not a second transfer.
-        guard transfers.claim(client) else { return }
+        switch transfers.claim(client) {
+        case .claimed: break
+        case .duplicate: return // a retransmitted request while its transfer runs is not a second transfer
+        case .overClientLimit:
+            refuseBusy(client, filename: filename, why: "\(transfers.limits.perClient) transfers already run to this address")
+            return
+        case .overTotalLimit:
+            refuseBusy(client, filename: filename, why: "\(transfers.limits.total) transfers already run")
+            return
+        }
         let clientAddress = client.ipAddress.flatMap(IPv4Address.init)
         let snapshot = files.withLockedValue { $0 }
         let node = snapshot.nodeName(at: clientAddress)
         let content: any TFTPContent
         switch snapshot.open(filename, clientAddress: clientAddress) {
         case .success(let found):
-            content = mode == "netascii" ? Self.netascii(found) : found
+            content = found
         case .failure(let refusal):
             transfers.release(client)
             counters.update { $0.refused[refusal.code == .fileNotFound ? "not found" : "access", default: 0] += 1 }
             logger.info("\(node ?? client.ipAddress ?? "?") asked for \(filename): \(refusal.message)")
-            let event = BootEvent(time: Date().timeIntervalSince1970, service: .tftp, step: filename,
-                                  detail: refusal.message, outcome: .failed)
-            timeline.record(event, from: client.ipAddress ?? "?", node: node)
+            recordFailure(filename, detail: refusal.message, client: client, node: node)
             reply(to: client, .error(refusal.code, refusal.message))
             return
         }
+        let request = Request(client: client, node: node, filename: filename, options: options)
+        guard mode == "netascii" else {
+            begin(request, content: content)
+            return
+        }
+        // Netascii needs a pass over the whole file to learn its converted size: a large file is converted on
+        // the preparation thread, never on this one, which serves port 69 and running transfers.
+        guard content.size > Self.inlineNetasciiLimit else {
+            convertThenBegin(request, content: content)
+            return
+        }
+        guard preparing.add(1, ordering: .relaxed).newValue <= Self.maximumPreparing else {
+            preparing.subtract(1, ordering: .relaxed)
+            transfers.release(client)
+            refuseBusy(client, filename: filename, why: "\(Self.maximumPreparing) netascii conversions are waiting")
+            return
+        }
+        preparation.async { [self] in
+            defer { preparing.subtract(1, ordering: .relaxed) }
+            convertThenBegin(request, content: content)
+        }
+    }
+
+    /// What a transfer needs from its request once the file is open.
+    private struct Request {
+        let client: SocketAddress
+        let node: String?
+        let filename: String
+        let options: [(name: String, value: String)]
+    }
+
+    /// Netascii files up to this size are converted where the request arrived: a few milliseconds at most.
+    private static let inlineNetasciiLimit = 256 << 10
+    /// Large netascii requests waiting for the preparation thread; more are refused as busy.
+    private static let maximumPreparing = 32
+    private let preparation = DispatchQueue(label: "netroot.tftp.prepare", qos: .userInitiated)
+    private let preparing = Atomic<Int>(0)
+
+    private func convertThenBegin(_ request: Request, content: any TFTPContent) {
+        do {
+            begin(request, content: try NetasciiContent(converting: content))
+        } catch {
+            transfers.release(request.client)
+            counters.update { $0.failed += 1 }
+            logger.error("cannot read \(request.filename) for \(request.node ?? request.client.ipAddress ?? "?"): \(error)")
+            recordFailure(request.filename, detail: "failed: \(error)", client: request.client, node: request.node)
+            reply(to: request.client, .error(.notDefined, "cannot read the file"))
+        }
+    }
+
+    /// Negotiates, takes a port and sends the first reply; the transfer's thread carries on from the client's answer.
+    /// Runs on the port 69 thread, or on the preparation thread for a large netascii file.
+    private func begin(_ request: Request, content: any TFTPContent) {
+        let client = request.client
         let limits = TransferOptions.Limits(mtu: configuration.mtu)
         let negotiated: TransferOptions
-        switch TransferOptions.negotiate(options, size: content.size, limits: limits) {
+        switch TransferOptions.negotiate(request.options, size: content.size, limits: limits) {
         case .success(let result): negotiated = result
         case .failure(let failure):
             transfers.release(client)
@@ -118,7 +181,7 @@ final class RequestProcessor: @unchecked Sendable {
             logger.error("cannot start a transfer to \(client): \(error)")
             return
         }
-        let session = TransferSession(client: client, sockets: sockets, node: node, filename: filename,
+        let session = TransferSession(client: client, sockets: sockets, node: request.node, filename: request.filename,
                                       content: content, options: negotiated, transfers: transfers, counters: counters,
                                       timeline: timeline, logger: logger)
         // The first reply leaves from here; the transfer's thread takes over from the client's answer on.
@@ -127,8 +190,24 @@ final class RequestProcessor: @unchecked Sendable {
         spares.refill()
     }
 
-    private static func netascii(_ content: any TFTPContent) -> any TFTPContent {
-        MemoryContent(Array(content.read(offset: 0, count: content.size))).netascii()
+    /// Refuses a request the limits do not allow, with an error the client's retry logic sees; logged sparingly,
+    /// since a flood is exactly when these come by the thousand.
+    private func refuseBusy(_ client: SocketAddress, filename: String, why: String) {
+        counters.update { $0.refused["busy", default: 0] += 1 }
+        switch busyLog.note(now: ContinuousClock.now) {
+        case .log(let suppressed):
+            let earlier = suppressed > 0 ? " (\(suppressed) more refused since the last line)" : ""
+            logger.warning("TFTP request for \(filename) from \(client.ipAddress ?? "?") refused: \(why)\(earlier)")
+        case .quiet:
+            break
+        }
+        reply(to: client, .error(.notDefined, "server busy, try again"))
+    }
+
+    private func recordFailure(_ filename: String, detail: String, client: SocketAddress, node: String?) {
+        let event = BootEvent(time: Date().timeIntervalSince1970, service: .tftp, step: filename, detail: detail,
+                              outcome: .failed)
+        timeline.record(event, from: client.ipAddress ?? "?", node: node)
     }
 
     private func reply(to client: SocketAddress, _ packet: TFTPPacket) {

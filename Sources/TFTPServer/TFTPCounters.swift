@@ -8,6 +8,8 @@ public final class TFTPCounters: Sendable {
         public var completed = 0
         public var aborted = 0
         public var timedOut = 0
+        /// Transfers ended because the file could not be read whole.
+        public var failed = 0
         public var refused: [String: Int] = [:]
         public var malformed = 0
         public var unknownTransferID = 0

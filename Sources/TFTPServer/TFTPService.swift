@@ -22,6 +22,9 @@ public final class TFTPService: Sendable {
         public var mtu = 1500
         /// Threads running transfers, each polling its own sockets.
         public var transferThreads = 1
+        /// Transfers at once, and from one client address: a flood of requests (spoofed source ports) holds at
+        /// most this many ports and buffers; the excess is refused with an error and the clients ask again.
+        public var limits = TransferLimits()
 
         public init(interface: String, address: IPv4Address, root: String) {
             self.interface = interface
@@ -36,7 +39,7 @@ public final class TFTPService: Sendable {
     private let root: RootDirectory
     private let timeline: BootTimeline
     private let logger: Logger
-    private let transfers = ActiveTransfers()
+    private let transfers: ActiveTransfers
     private let spares: SpareSockets
     private let loops: TransferLoops
 
@@ -47,6 +50,7 @@ public final class TFTPService: Sendable {
         self.configuration = configuration
         self.timeline = timeline
         self.logger = logger
+        transfers = ActiveTransfers(limits: configuration.limits)
         root = try RootDirectory(path: configuration.root)
         spares = SpareSockets(address: configuration.address)
         loops = try TransferLoops(count: configuration.transferThreads)
@@ -86,17 +90,62 @@ public final class TFTPService: Sendable {
     }
 }
 
+/// How many transfers may run at once, in all and from one client address (defaults fit a 1,000-node rack:
+/// a node runs one transfer at a time).
+public struct TransferLimits: Sendable, Equatable {
+    public var total: Int
+    public var perClient: Int
+
+    public init(total: Int = 4096, perClient: Int = 1024) {
+        self.total = total
+        self.perClient = perClient
+    }
+}
+
 /// Transfers in flight, keyed by client address and port: pxelinux reuses the same source ports on every
 /// node, so the pair (not the port alone) names a transfer, and a retransmitted request is not a new one.
 final class ActiveTransfers: Sendable {
-    private let clients = NIOLockedValueBox<Set<SocketAddress>>([])
+    /// What a request's claim on a transfer slot came to.
+    enum Claim: Equatable {
+        case claimed
+        /// The same client address and port already has a transfer running: a retransmitted request.
+        case duplicate
+        case overClientLimit
+        case overTotalLimit
+    }
 
-    var count: Int { clients.withLockedValue { $0.count } }
+    private struct State {
+        var clients: Set<SocketAddress> = []
+        var perAddress: [String: Int] = [:]
+    }
 
-    /// False when a transfer for this client address and port is already running.
-    func claim(_ client: SocketAddress) -> Bool { clients.withLockedValue { $0.insert(client).inserted } }
+    private let state = NIOLockedValueBox(State())
+    let limits: TransferLimits
 
-    func release(_ client: SocketAddress) { clients.withLockedValue { _ = $0.remove(client) } }
+    init(limits: TransferLimits = TransferLimits()) { self.limits = limits }
+
+    var count: Int { state.withLockedValue { $0.clients.count } }
+
+    func claim(_ client: SocketAddress) -> Claim {
+        let address = client.ipAddress ?? "?"
+        return state.withLockedValue { state in
+            guard !state.clients.contains(client) else { return .duplicate }
+            guard state.clients.count < limits.total else { return .overTotalLimit }
+            guard state.perAddress[address, default: 0] < limits.perClient else { return .overClientLimit }
+            state.clients.insert(client)
+            state.perAddress[address, default: 0] += 1
+            return .claimed
+        }
+    }
+
+    func release(_ client: SocketAddress) {
+        let address = client.ipAddress ?? "?"
+        state.withLockedValue { state in
+            guard state.clients.remove(client) != nil else { return }
+            let left = state.perAddress[address, default: 1] - 1
+            state.perAddress[address] = left > 0 ? left : nil
+        }
+    }
 }
 
 /// The transfer threads; sessions are spread over them in turn.

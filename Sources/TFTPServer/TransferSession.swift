@@ -16,7 +16,7 @@ final class TransferSession: @unchecked Sendable {
     private let filename: String
     private let content: any TFTPContent
     private var transfer: Transfer
-    private var writer: DatagramWriter
+    private let writer: DatagramWriter
     private let transfers: ActiveTransfers
     private let counters: TFTPCounters
     private let timeline: BootTimeline
@@ -95,7 +95,15 @@ final class TransferSession: @unchecked Sendable {
         for action in actions {
             switch action {
             case let .sendData(block, offset, count):
-                writer.queueData(block: block, bytes: content.read(offset: offset, count: count))
+                do {
+                    try writer.queueData(block: block, count: count) { destination in
+                        try content.read(into: destination, from: offset)
+                    }
+                } catch {
+                    // What was queued before this block is whole and may leave; this block and the rest may not.
+                    perform(transfer.abort(reason: "\(error)"))
+                    return
+                }
             case .sendOptionAcknowledgment(let strings):
                 var options: [(name: String, value: String)] = []
                 for index in stride(from: 0, to: strings.count - 1, by: 2) { options.append((strings[index], strings[index + 1])) }
@@ -132,9 +140,16 @@ final class TransferSession: @unchecked Sendable {
             counters.update { $0.timedOut += 1 }
             logger.warning("transfer of \(filename) to \(who) timed out after \(transfer.acknowledged) blocks")
             detail = "timed out after \(transfer.acknowledged) blocks"
+        case .failed(let reason):
+            counters.update { $0.failed += 1 }
+            logger.error("transfer of \(filename) to \(who) failed after \(transfer.acknowledged) blocks: \(reason)")
+            detail = "failed: \(reason)"
         }
-        // A client may end a transfer on purpose (it had what it needed); only a timeout is the transfer failing.
-        let failed = if case .timedOut = outcome { true } else { false }
+        // A client may end a transfer on purpose (it had what it needed): a timeout or a read failure is failing.
+        let failed = switch outcome {
+        case .timedOut, .failed: true
+        case .completed, .abortedByClient: false
+        }
         timeline.record(BootEvent(time: Date().timeIntervalSince1970, service: .tftp, step: filename, detail: detail,
                                   outcome: failed ? .failed : .ok),
                         from: client.ipAddress ?? "?", node: node)

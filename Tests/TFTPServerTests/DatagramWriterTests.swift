@@ -42,7 +42,7 @@ import Testing
         try #require(sending >= 0)
         defer { close(sending) }
         try #require(netroot_connect(sending, Self.loopback.bigEndian, port) == 0)
-        var writer = DatagramWriter(descriptor: sending, capacity: 0)
+        let writer = DatagramWriter(descriptor: sending, capacity: 0)
         var expected: [[UInt8]] = [[0, 6] + Array("blksize".utf8) + [0] + Array("\(size)".utf8) + [0]]
         writer.queue(expected[0])
         for block in 1...blocks {
