@@ -122,8 +122,10 @@ final class DHCPHandler: ChannelInboundHandler, @unchecked Sendable {
         counters.ignored(reason)
         switch reason {
         case .unknownClientWithoutPool, .poolExhausted, .noNetworkForRequest, .wrongSegment:
-            if let mac = request.clientMAC, unknownLog.shouldLog(mac, now: now) {
-                logger.notice("\(type) from \(who) not answered: \(reason)")
+            if let mac = request.clientMAC {
+                let verdict = unknownLog.shouldLog(mac, now: now)
+                if let summary = verdict.summary { logger.notice("\(summary)") }
+                if verdict.log { logger.notice("\(type) from \(who) not answered: \(reason)") }
             }
         default:
             logger.debug("\(type) from \(who) not answered: \(reason)")
