@@ -1,100 +1,130 @@
 import Foundation
 import Inventory
 import Logging
-import NIOConcurrencyHelpers
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Runs nfs-ganesha (with an rpcbind of its own, both in a private mount namespace whose /run is a tmpfs, so
 /// the host's /run is never touched) for the images exported in nodes.yaml: restarts it when it dies, rewrites
 /// its configuration and restarts it when the exports change, and stops it with the server.
-final class NFSServer: Sendable {
-    private struct State {
-        var process: ChildProcess?
-        var exports: [NFSExport] = []
-        var stopping = false
-        var failures = 0
-        var startedAt = Date.distantPast
-    }
-
+///
+/// Every event (a serve, a stop, an exit, a timer) is handled on one serial queue by one `NFSSupervisor`, so no
+/// two of them can each decide to start a process. Nothing on that queue waits: a stop sends SIGTERM and a
+/// timer escalates to SIGKILL; the reaper thread reports the exit.
+final class NFSServer: @unchecked Sendable {
     private let runDirectory: String
     private let bindAddress: IPv4Address?
     private let logger: Logger
-    private let state = NIOLockedValueBox(State())
+    private let grace: Double
+    /// Owns `supervisor` and `processes`: they are touched only on it.
+    private let queue = DispatchQueue(label: "netroot.nfs")
+    private var supervisor: NFSSupervisor
+    private var processes: [pid_t: ChildProcess] = [:]
+    /// Signalled once the process is gone after `stop`.
+    private let finished = DispatchSemaphore(value: 0)
 
     var configurationPath: String { runDirectory + "/ganesha.conf" }
     var logPath: String { runDirectory + "/ganesha.log" }
 
-    init(stateDirectory: String, bindAddress: IPv4Address?, logger: Logger) {
+    init(stateDirectory: String, bindAddress: IPv4Address?, logger: Logger, grace: Double = 5) {
         runDirectory = stateDirectory + "/nfs"
         self.bindAddress = bindAddress
         self.logger = logger
+        self.grace = grace
+        supervisor = NFSSupervisor(grace: grace)
     }
 
-    /// Starts serving these exports (or, with none, stops serving).
+    /// Starts serving these exports (or, with none, stops serving). Returns at once: a running nfs-ganesha with
+    /// other exports is asked to stop, and the new one starts when it has exited.
     func serve(_ exports: [NFSExport]) throws {
-        let changed = state.withLockedValue { state -> Bool in
-            defer { state.exports = exports }
-            return state.exports != exports || state.process == nil
-        }
-        guard changed else { return }
-        stopProcess()
-        guard !exports.isEmpty else { return }
         let missing = ["ganesha.nfsd", "rpcbind", "unshare"].filter { Self.find($0) == nil }
-        guard missing.isEmpty else {
+        guard exports.isEmpty || missing.isEmpty else {
             let images = exports.map(\.image).joined(separator: ", ")
             let programs = missing.joined(separator: ", ")
             logger.error("NFS: cannot export \(images): \(programs) not found (apt-get install nfs-ganesha nfs-ganesha-vfs rpcbind)")
+            queue.sync { handle(.serve([])) }
             return
         }
-        try FileManager.default.createDirectory(atPath: runDirectory + "/recovery", withIntermediateDirectories: true)
+        if !exports.isEmpty {
+            try FileManager.default.createDirectory(atPath: runDirectory + "/recovery", withIntermediateDirectories: true)
+        }
+        queue.sync { handle(.serve(exports)) }
+    }
+
+    /// Stops serving for good, and waits (at most the SIGKILL grace and a little) until nfs-ganesha is gone, so
+    /// that none outlives the server.
+    func stop() {
+        let done = queue.sync { () -> Bool in
+            handle(.stop)
+            return supervisor.state == .finished
+        }
+        if !done { _ = finished.wait(timeout: .now() + grace + 2) }
+    }
+
+    /// Feeds one event to the supervisor and carries out its actions; a spawn's result is the next event.
+    private func handle(_ event: NFSSupervisor.Event) {
+        dispatchPrecondition(condition: .onQueue(queue))
+        var pending = supervisor.handle(event)
+        while !pending.isEmpty {
+            if let next = perform(pending.removeFirst()) { pending += supervisor.handle(next) }
+        }
+    }
+
+    private func perform(_ action: NFSSupervisor.Action) -> NFSSupervisor.Event? {
+        switch action {
+        case .spawn(let exports):
+            do {
+                return .spawned(pid: try launch(exports), at: Self.now())
+            } catch {
+                logger.error("NFS: cannot start nfs-ganesha: \(error)")
+                return .spawnFailed
+            }
+        case .terminate(let pid):
+            signal(pid, SIGTERM)
+        case .kill(let pid):
+            logger.warning("NFS: nfs-ganesha (PID \(pid)) did not stop within \(Int(grace)) s of SIGTERM; killing it")
+            signal(pid, SIGKILL)
+        case .scheduleTimer(let timer, let delay):
+            queue.asyncAfter(deadline: .now() + delay) { [weak self] in self?.handle(.timerFired(timer)) }
+        case .reportCrash(let status, let delay):
+            let tail = (try? String(contentsOfFile: logPath, encoding: .utf8))?
+                .split(separator: "\n").suffix(3).joined(separator: " | ") ?? ""
+            logger.error("NFS: nfs-ganesha exited (wait status \(status)); restarting in \(Int(delay)) s; last log lines: \(tail)")
+        case .finished:
+            finished.signal()
+        }
+        return nil
+    }
+
+    /// Writes the configuration and starts nfs-ganesha; its exit comes back on the queue.
+    private func launch(_ exports: [NFSExport]) throws -> pid_t {
         try GaneshaConfig.render(exports, bindAddress: bindAddress, runDirectory: runDirectory)
             .write(toFile: configurationPath, atomically: true, encoding: .utf8)
-        try launch()
-        let list = exports.map { "\($0.image) at \($0.path)" }.joined(separator: ", ")
-        logger.notice("NFS: exporting \(list) (nfs-ganesha, read-only)")
-    }
-
-    func stop() {
-        state.withLockedValue { $0.stopping = true }
-        stopProcess()
-    }
-
-    private func launch() throws {
         let process = try ChildProcess(["/usr/bin/unshare", "--mount", "--propagation", "private", "--",
                                         "/bin/sh", "-c", Self.script, "netroot-nfs", configurationPath, logPath]) {
-            [weak self] pid, status in self?.exited(pid: pid, status: status)
+            [weak self] pid, status in
+            guard let self else { return }
+            let time = Self.now()
+            queue.async {
+                self.processes[pid] = nil
+                self.handle(.exited(pid: pid, status: status, at: time))
+            }
         }
-        state.withLockedValue {
-            $0.process = process
-            $0.startedAt = Date()
-        }
+        processes[process.pid] = process
+        let list = exports.map { "\($0.image) at \($0.path)" }.joined(separator: ", ")
+        logger.notice("NFS: exporting \(list) (nfs-ganesha, read-only)")
+        return process.pid
     }
 
-    /// A crash is restarted after 1, 2, 4 … 30 s; a run that lasted a minute resets the wait.
-    private func exited(pid: pid_t, status: Int32) {
-        let (current, stopping, delay) = state.withLockedValue { state -> (Bool, Bool, Double) in
-            guard state.process?.pid == pid else { return (false, state.stopping, 0) }
-            state.process = nil
-            if Date().timeIntervalSince(state.startedAt) > 60 { state.failures = 0 }
-            state.failures += 1
-            return (true, state.stopping, min(30, pow(2, Double(state.failures - 1))))
-        }
-        guard current, !stopping else { return }
-        let tail = (try? String(contentsOfFile: logPath, encoding: .utf8))?
-            .split(separator: "\n").suffix(3).joined(separator: " | ") ?? ""
-        logger.error("NFS: nfs-ganesha exited (wait status \(status)); restarting in \(Int(delay)) s; last log lines: \(tail)")
-        DispatchQueue.global().asyncAfter(deadline: .now() + delay) { [weak self] in
-            guard let self, !self.state.withLockedValue({ $0.stopping || $0.process != nil }) else { return }
-            do { try self.launch() } catch { self.logger.error("NFS: cannot restart nfs-ganesha: \(error)") }
-        }
+    /// Signals a process of ours that has not been reaped yet (never a PID the system may have reused).
+    private func signal(_ pid: pid_t, _ signal: Int32) {
+        guard processes[pid]?.isRunning == true else { return }
+        _ = kill(pid, signal)
     }
 
-    private func stopProcess() {
-        guard let process = state.withLockedValue({ state -> ChildProcess? in
-            defer { state.process = nil }
-            return state.process
-        }) else { return }
-        process.stop(grace: 5)
-    }
+    /// A monotonic clock in seconds, for the supervisor's "ran for a minute" test.
+    private static func now() -> Double { ProcessInfo.processInfo.systemUptime }
 
     /// The program's path in $PATH (or the usual system directories), if it is installed.
     private static func find(_ program: String) -> String? {
