@@ -100,8 +100,8 @@ public struct Appliance {
                 logger.warning("not watching for other DHCP servers: \(error)")
             }
             let control = try await ControlServer.start(directory: inventory.server.stateDirectory,
-                                                        timeline: timeline, rogues: rogueServers, group: group,
-                                                        logger: logger)
+                                                        timeline: timeline, rogues: rogueServers,
+                                                        dhcp: dhcp.counters, group: group, logger: logger)
             services.append(ServerService(description: "control socket") { await control.stop() })
         } catch {
             logger.critical("cannot start: \(error)")
@@ -195,6 +195,7 @@ extension Appliance {
                 var reply = ControlProtocol.answer("status", timeline: timeline, startedAt: startedAt,
                                                    now: Date().timeIntervalSince1970)
                 reply.rogueServers = rogues?.list() ?? []
+                reply.leaseJournal = ControlProtocol.journalFailure(dhcp.counters.snapshot)
                 return (.ok, "application/json", ControlProtocol.encode(reply))
             default:
                 return (.notFound, "text/plain", Array("not found; try /metrics, /healthz or /status.json\n".utf8))

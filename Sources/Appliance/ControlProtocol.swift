@@ -1,4 +1,5 @@
 import BootTimeline
+import DHCPServer
 import Diagnostics
 import Foundation
 
@@ -17,8 +18,24 @@ public enum ControlProtocol {
         public var clients: [ClientTimeline]
         /// Other DHCP servers seen on the provisioning interface.
         public var rogueServers: [RogueServer] = []
+        /// Set while lease journal writes fail (a full disk): no lease is acknowledged meanwhile.
+        public var leaseJournal: JournalFailure?
         /// Set when the request could not be answered (unknown command, unknown node).
         public var error: String?
+    }
+
+    /// Lease journal writes failing: since when (Unix seconds), why, and how many failed since the server started.
+    public struct JournalFailure: Codable, Sendable {
+        public var since: Double
+        public var error: String
+        public var failedWrites: Int
+    }
+
+    /// The journal's failure from the DHCP counters, nil while writes succeed.
+    static func journalFailure(_ counters: DHCPCounters.Snapshot) -> JournalFailure? {
+        guard let since = counters.journalFailingSince else { return nil }
+        return JournalFailure(since: since, error: counters.journalError ?? "unknown error",
+                              failedWrites: counters.journalFailures)
     }
 
     /// The reply to one request line. Pure but for reading the timeline it is handed.

@@ -1,4 +1,5 @@
 import BootTimeline
+import DHCPServer
 import Diagnostics
 import Foundation
 import Logging
@@ -10,8 +11,8 @@ final class ControlServer: Sendable {
     let path: String
     private let channel: Channel
 
-    static func start(directory: String, timeline: BootTimeline, rogues: RogueServers?, group: EventLoopGroup,
-                      logger: Logger) async throws -> ControlServer {
+    static func start(directory: String, timeline: BootTimeline, rogues: RogueServers?, dhcp: DHCPCounters?,
+                      group: EventLoopGroup, logger: Logger) async throws -> ControlServer {
         let path = directory + "/" + ControlProtocol.socketName
         let startedAt = Date().timeIntervalSince1970
         // The socket is created with the umask's bits: root only, since status names every node and its MAC.
@@ -21,7 +22,7 @@ final class ControlServer: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        ControlConnectionHandler(timeline: timeline, rogues: rogues, startedAt: startedAt))
+                        ControlConnectionHandler(timeline: timeline, rogues: rogues, dhcp: dhcp, startedAt: startedAt))
                 }
             }
             .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true)
@@ -48,12 +49,14 @@ private final class ControlConnectionHandler: ChannelInboundHandler, @unchecked 
 
     private let timeline: BootTimeline
     private let rogues: RogueServers?
+    private let dhcp: DHCPCounters?
     private let startedAt: Double
     private var received: [UInt8] = []
 
-    init(timeline: BootTimeline, rogues: RogueServers?, startedAt: Double) {
+    init(timeline: BootTimeline, rogues: RogueServers?, dhcp: DHCPCounters?, startedAt: Double) {
         self.timeline = timeline
         self.rogues = rogues
+        self.dhcp = dhcp
         self.startedAt = startedAt
     }
 
@@ -72,6 +75,7 @@ private final class ControlConnectionHandler: ChannelInboundHandler, @unchecked 
         var reply = ControlProtocol.answer(line.trimmingCharacters(in: .whitespaces), timeline: timeline,
                                            startedAt: startedAt, now: Date().timeIntervalSince1970)
         reply.rogueServers = rogues?.list() ?? []
+        reply.leaseJournal = dhcp.flatMap { ControlProtocol.journalFailure($0.snapshot) }
         let bytes = ControlProtocol.encode(reply)
         var buffer = context.channel.allocator.buffer(capacity: bytes.count)
         buffer.writeBytes(bytes)

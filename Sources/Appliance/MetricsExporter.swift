@@ -40,6 +40,7 @@ final class MetricsExporter: Sendable {
         }
         counter("netroot_dhcp_malformed_total", [], dhcp.malformed.values.reduce(0, +))
         counter("netroot_dhcp_journal_failures_total", [], dhcp.journalFailures)
+        gauge("netroot_dhcp_journal_healthy", [], dhcp.journalFailingSince == nil ? 1 : 0)
 
         let tftp = sources.tftp
         counter("netroot_tftp_requests_total", [], tftp.requests)

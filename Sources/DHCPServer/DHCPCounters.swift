@@ -13,6 +13,9 @@ public final class DHCPCounters: Sendable {
         public var ignored: [String: Int] = [:]
         public var sent: [String: Int] = [:]
         public var journalFailures = 0
+        /// Set while lease journal writes fail: since when (Unix seconds), and why.
+        public var journalFailingSince: Double?
+        public var journalError: String?
     }
 
     private let state = NIOLockedValueBox(Snapshot())
@@ -26,7 +29,20 @@ public final class DHCPCounters: Sendable {
     func malformed(_ error: DHCPDecodeError) { state.withLockedValue { $0.malformed["\(error)", default: 0] += 1 } }
     func ignored(_ reason: IgnoreReason) { state.withLockedValue { $0.ignored[Self.kind(of: reason), default: 0] += 1 } }
     func sent(_ type: DHCPMessageType) { state.withLockedValue { $0.sent["\(type)", default: 0] += 1 } }
-    func journalFailed() { state.withLockedValue { $0.journalFailures += 1 } }
+    func journalFailed(_ reason: String, since: Double?) {
+        state.withLockedValue {
+            $0.journalFailures += 1
+            $0.journalFailingSince = since
+            $0.journalError = reason
+        }
+    }
+
+    func journalRecovered() {
+        state.withLockedValue {
+            $0.journalFailingSince = nil
+            $0.journalError = nil
+        }
+    }
 
     /// The reason without its details, so counts group.
     private static func kind(of reason: IgnoreReason) -> String {

@@ -8,26 +8,37 @@ import NetworkSupport
 import NIOConcurrencyHelpers
 import NIOCore
 
-/// Decodes, decides, journals, delivers. Lives on one event loop, which owns the lease table.
+/// Decodes, decides, journals, then commits and delivers. Lives on one event loop, which owns the lease table.
+///
+/// Decide, write, commit: the responder only holds addresses in the table (offers, quarantine); the bindings and
+/// releases it decides reach the table after the read batch's journal write succeeded, so memory never holds a
+/// binding the disk lacks.
 final class DHCPHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
     typealias OutboundOut = AddressedEnvelope<ByteBuffer>
 
     private let responder: NIOLockedValueBox<Responder>
-    private let journal: LeaseJournal
-    private var leases: LeaseTable
+    private let journal: any LeaseStore
+    /// The live table; internal so tests can see what a failed write left.
+    private(set) var leases: LeaseTable
     private let serverAddress: IPv4Address
     private let interface: InterfaceInfo
     private let raw: RawFrameSender?
     private let counters: DHCPCounters
     private let timeline: BootTimeline
     private let logger: Logger
+    /// Unix seconds; tests move it.
+    private let clock: @Sendable () -> Double
     private var unknownLog = UnknownClientLog()
     /// What the current read batch decided: lease updates to journal, and the replies that wait for them.
     private var batch = (updates: [LeaseUpdate](), replies: [HeldReply]())
+    private var journalHealth = JournalHealth()
+    /// Expired offer holds and quarantine entries are dropped at most once a second.
+    private var lastPrune: Int64 = 0
 
-    init(responder: NIOLockedValueBox<Responder>, journal: LeaseJournal, leases: LeaseTable, serverAddress: IPv4Address,
-         interface: InterfaceInfo, raw: RawFrameSender?, counters: DHCPCounters, timeline: BootTimeline, logger: Logger) {
+    init(responder: NIOLockedValueBox<Responder>, journal: any LeaseStore, leases: LeaseTable, serverAddress: IPv4Address,
+         interface: InterfaceInfo, raw: RawFrameSender?, counters: DHCPCounters, timeline: BootTimeline, logger: Logger,
+         clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
         self.responder = responder
         self.journal = journal
         self.leases = leases
@@ -37,6 +48,7 @@ final class DHCPHandler: ChannelInboundHandler, @unchecked Sendable {
         self.counters = counters
         self.timeline = timeline
         self.logger = logger
+        self.clock = clock
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -50,8 +62,12 @@ final class DHCPHandler: ChannelInboundHandler, @unchecked Sendable {
             logger.debug("malformed DHCP packet dropped: \(error)", metadata: ["from": "\(envelope.remoteAddress)"])
             return
         }
-        let time = Date().timeIntervalSince1970
+        let time = clock()
         let now = Int64(time)
+        if now != lastPrune {
+            leases.prune(now: now)
+            lastPrune = now
+        }
         let snapshot = responder.withLockedValue { $0 }
         let decision = snapshot.respond(to: request, context: RequestContext(serverAddress: serverAddress, now: now),
                                         leases: &leases)
@@ -95,15 +111,40 @@ final class DHCPHandler: ChannelInboundHandler, @unchecked Sendable {
     /// The end of one read batch: its leases go to disk together, then its held replies leave.
     func channelReadComplete(context: ChannelHandlerContext) {
         guard !batch.updates.isEmpty else { return }
-        let written = journal.append(batch.updates)
-        if written {
-            for held in batch.replies { send(held, context: context) }
-        } else {
-            counters.journalFailed()
-            logger.error("lease journal write failed; \(batch.replies.count) replies not sent")
+        defer {
+            batch.updates.removeAll(keepingCapacity: true)
+            batch.replies.removeAll(keepingCapacity: true)
         }
-        batch.updates.removeAll(keepingCapacity: true)
-        batch.replies.removeAll(keepingCapacity: true)
+        let now = clock()
+        do {
+            try journal.append(batch.updates)
+        } catch {
+            // Nothing was committed: the table keeps what the disk has, and no ACK leaves.
+            let report = journalHealth.failed(error.description, at: now)
+            counters.journalFailed(error.description, since: journalHealth.failingSince)
+            if let report { log(report, withheld: batch.replies.count) }
+            return
+        }
+        if let report = journalHealth.succeeded(at: now) {
+            counters.journalRecovered()
+            log(report, withheld: 0)
+        }
+        for update in batch.updates { leases.apply(update) }
+        for held in batch.replies { send(held, context: context) }
+    }
+
+    private func log(_ report: JournalHealth.Report, withheld: Int) {
+        switch report {
+        case .firstFailure(let reason):
+            logger.error("""
+                lease journal write failed, \(withheld) ACK(s) withheld; no lease is acknowledged \
+                until writes succeed again: \(reason)
+                """)
+        case .moreFailures(let count, let seconds, let reason):
+            logger.error("\(count) more lease journal writes failed in the last \(seconds) s: \(reason)")
+        case .recovered(let failures, let seconds):
+            logger.notice("lease journal writable again after \(failures) failed write(s) in \(seconds) s")
+        }
     }
 
     /// Sends one reply (flushed on its own: a burst of them overflowed perfdhcp's socket in the benchmark).
@@ -113,7 +154,7 @@ final class DHCPHandler: ChannelInboundHandler, @unchecked Sendable {
         counters.sent(held.type)
         if let client = held.client {
             let event = DHCPBootEvents.reply(held.reply, type: held.type, delivery: held.delivery,
-                                             time: Date().timeIntervalSince1970)
+                                             time: clock())
             timeline.record(event, client: client, mac: nil, address: held.leased ? "\(held.reply.yiaddr)" : nil)
         }
     }

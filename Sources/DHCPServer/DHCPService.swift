@@ -47,7 +47,7 @@ public final class DHCPService: Sendable {
         self.logger = logger
         self.interface = interface
         self.serverAddress = serverAddress
-        let opened = try LeaseJournal.open(directory: configuration.stateDirectory)
+        let opened = try LeaseJournal.open(directory: configuration.stateDirectory, logger: logger)
         journal = opened.journal
         initialLeases = opened.leases
         if opened.damagedLines > 0 {

@@ -52,6 +52,12 @@ struct StatusCommand: ParsableCommand {
         } else {
             print(TimelineReport.table(reply.clients, now: reply.now), terminator: "")
         }
+        if let journal = reply.leaseJournal {
+            let since = Date(timeIntervalSince1970: journal.since)
+            print("WARNING: lease journal: writes failing since \(since) (\(Int(reply.now - journal.since)) s ago), "
+                  + "no lease is acknowledged until they succeed: \(journal.error) "
+                  + "(\(journal.failedWrites) failed writes since start)")
+        }
         for rogue in reply.rogueServers {
             print("WARNING: another DHCP server answers on this network: \(rogue.ip) (\(rogue.mac)), "
                   + "\(rogue.replies) replies, last \(rogue.lastReply)")

@@ -1,6 +1,7 @@
 import DHCP
-import DHCPServer
+@testable import DHCPServer
 import Foundation
+import NIOConcurrencyHelpers
 import Inventory
 import Testing
 
@@ -18,9 +19,9 @@ import Testing
         let (journal, table, _) = try LeaseJournal.open(directory: directory)
         #expect(table.count == 0)
         // One batch of 40, then one at a time, as the event loop's read batches would write them.
-        #expect(journal.append((1...40).map { .bind(lease($0)) }))
-        for index in 41...50 { #expect(journal.append([.bind(lease(index))])) }
-        #expect(journal.append([.release(mac: lease(3).mac, address: lease(3).address)]))
+        try journal.append((1...40).map { .bind(lease($0)) })
+        for index in 41...50 { try journal.append([.bind(lease(index))]) }
+        try journal.append([.release(mac: lease(3).mac, address: lease(3).address)])
         #expect(journal.leases.count == 49)
         let reopened = try LeaseJournal.open(directory: directory)
         #expect(reopened.leases.count == 49)
@@ -39,6 +40,74 @@ import Testing
         let opened = try LeaseJournal.open(directory: directory)
         #expect(opened.leases.count == 1)
         #expect(opened.damagedLines == 1)
+    }
+
+    @Test func appendsWhileACompactionRunsAreKept() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // The background queue is held in the test's hand: the copy is written exactly when the test says.
+        let jobs = NIOLockedValueBox<[@Sendable () -> Void]>([])
+        let (journal, _, _) = try LeaseJournal.open(directory: directory, background: { job in
+            jobs.withLockedValue { $0.append(job) }
+        }, compactionThreshold: { _ in 20 })
+        for index in 1...21 { try journal.append([.bind(lease(index))]) }
+        #expect(journal.isCompacting)
+        #expect(jobs.withLockedValue { $0.count } == 1)
+        // Appended after the snapshot, before the copy is written: a renewal, a new lease, a release.
+        try journal.append([.bind(lease(1, expires: 1_900_000_500)), .bind(lease(30))])
+        try journal.append([.release(mac: lease(2).mac, address: lease(2).address)])
+        jobs.withLockedValue { $0.removeFirst() }()
+        // And after it was written, before the next append swaps it in.
+        try journal.append([.bind(lease(31))])
+        #expect(!journal.isCompacting)
+        try journal.append([.bind(lease(32))])
+        let reopened = try LeaseJournal.open(directory: directory)
+        #expect(reopened.damagedLines == 0)
+        #expect(reopened.leases.all == journal.leases.all)
+        #expect(reopened.leases.count == 23)
+        #expect(reopened.leases.lease(for: lease(1).mac)?.expires == 1_900_000_500)
+        #expect(reopened.leases.lease(for: lease(2).mac) == nil)
+        #expect(reopened.leases.lease(for: lease(31).mac) != nil)
+    }
+
+    @Test func compactionOnARealQueueLosesNoAppend() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let (journal, _, _) = try LeaseJournal.open(directory: directory, compactionThreshold: { _ in 50 })
+        for index in 0..<2_000 { try journal.append([.bind(lease(index % 250, expires: 1_900_000_000 + Int64(index)))]) }
+        let reopened = try LeaseJournal.open(directory: directory)
+        #expect(reopened.damagedLines == 0)
+        #expect(reopened.leases.all == journal.leases.all)
+        #expect(reopened.leases.count == 250)
+        #expect(reopened.leases.lease(for: lease(249).mac)?.expires == 1_900_001_999)
+    }
+
+    @Test func aFailedCompactionKeepsTheOldFile() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let jobs = NIOLockedValueBox<[@Sendable () -> Void]>([])
+        let (journal, _, _) = try LeaseJournal.open(directory: directory, background: { job in
+            jobs.withLockedValue { $0.append(job) }
+        }, compactionThreshold: { _ in 5 })
+        for index in 1...6 { try journal.append([.bind(lease(index))]) }
+        // The copy's place is taken by a directory: it cannot be written, and the journal goes on.
+        try FileManager.default.createDirectory(atPath: directory + "/leases.journal.tmp",
+                                                withIntermediateDirectories: false)
+        jobs.withLockedValue { $0.removeFirst() }()
+        try journal.append([.bind(lease(7))])
+        #expect(!journal.isCompacting)
+        try FileManager.default.removeItem(atPath: directory + "/leases.journal.tmp")
+        let reopened = try LeaseJournal.open(directory: directory)
+        #expect(reopened.leases.count == 7)
+    }
+
+    @Test func aBurstOfFailuresIsLoggedOnceThenSummarised() {
+        var health = JournalHealth()
+        #expect(health.failed("No space left on device", at: 100) == .firstFailure(reason: "No space left on device"))
+        for second in 101..<120 { #expect(health.failed("No space left on device", at: Double(second)) == nil) }
+        #expect(health.failed("No space left on device", at: 121)
+                    == .moreFailures(count: 20, seconds: 21, reason: "No space left on device"))
+        #expect(health.failingSince == 100)
+        #expect(health.succeeded(at: 130) == .recovered(failures: 21, seconds: 30))
+        #expect(health.failingSince == nil)
+        #expect(health.succeeded(at: 131) == nil)
     }
 
     @Test func linesRoundTrip() {

@@ -12,9 +12,12 @@ import Testing
         responder = Responder(inventory: try testInventory())
     }
 
+    /// Decides, then commits the durable update as the handler does once the journal write succeeded.
     mutating func respond(_ request: DHCPMessage, at now: Int64 = startTime) -> Decision {
-        responder.respond(to: request, context: RequestContext(serverAddress: serverAddress, now: now),
-                          leases: &leases)
+        let decision = responder.respond(to: request, context: RequestContext(serverAddress: serverAddress, now: now),
+                                         leases: &leases)
+        if let update = decision.durableUpdate { leases.apply(update) }
+        return decision
     }
 
     // MARK: PXE firmware

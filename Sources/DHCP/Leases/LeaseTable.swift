@@ -1,6 +1,9 @@
 import Inventory
 
 /// All leases in memory, by client and by address. A value type: the responder changes a copy it is handed.
+///
+/// Every entry holds its address (an address's new holder replaces the old one), so the table never has more
+/// entries than there are addresses handed out, however many MACs ask.
 public struct LeaseTable: Sendable {
     public private(set) var byMAC: [MACAddress: Lease] = [:]
     private var holderByAddress: [IPv4Address: MACAddress] = [:]
@@ -24,6 +27,10 @@ public struct LeaseTable: Sendable {
            holderByAddress[previous.address] == lease.mac {
             holderByAddress[previous.address] = nil
         }
+        // The address's previous holder (its hold or lease expired) is forgotten: it holds nothing any more.
+        if let previousHolder = holderByAddress[lease.address], previousHolder != lease.mac {
+            byMAC[previousHolder] = nil
+        }
         byMAC[lease.mac] = lease
         holderByAddress[lease.address] = lease.mac
     }
@@ -42,9 +49,10 @@ public struct LeaseTable: Sendable {
         }
     }
 
+    /// Keeps `address` out of the pool until `time`. Memory only; the holder's lease, if any, is released
+    /// through the journal like any other.
     public mutating func quarantine(_ address: IPv4Address, until time: Int64) {
         quarantine[address] = time
-        if let mac = holderByAddress[address] { remove(mac: mac) }
     }
 
     public func isQuarantined(_ address: IPv4Address, at now: Int64) -> Bool {
@@ -74,6 +82,15 @@ public struct LeaseTable: Sendable {
             if isAvailable(address, for: mac, at: now) { return address }
         }
         return nil
+    }
+
+    public var quarantinedCount: Int { quarantine.count }
+
+    /// Drops offer holds and quarantine entries that have expired. Expired bindings stay: they are on disk, and
+    /// they keep an address for its client until someone else takes it.
+    public mutating func prune(now: Int64) {
+        for (mac, lease) in byMAC where lease.state == .offered && !lease.isActive(at: now) { remove(mac: mac) }
+        quarantine = quarantine.filter { $0.value > now }
     }
 
     /// Leases in address order, for `netroot leases`.

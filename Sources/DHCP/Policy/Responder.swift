@@ -54,7 +54,7 @@ public struct Decision: Sendable {
     public var reply: (message: DHCPMessage, delivery: Delivery)?
     /// Why there is no reply, when there is none.
     public var ignored: IgnoreReason?
-    /// Must reach the journal before `reply` is sent.
+    /// Must reach the journal before `reply` is sent; the caller applies it to the lease table only then.
     public var durableUpdate: LeaseUpdate?
     /// The node's name when the client is known.
     public var node: String?
@@ -66,6 +66,10 @@ public struct Decision: Sendable {
 }
 
 /// Who gets what: one pure function of (request, inventory snapshot, lease state, clock).
+///
+/// Decide, write, commit: the responder changes the table it is handed only for what lives in memory alone
+/// (offer holds, the decline quarantine). Bindings and releases come back as `durableUpdate`; the caller applies
+/// them once the journal has them, so a failed write leaves no binding the disk lacks.
 public struct Responder: Sendable {
     public let inventory: Inventory
     /// How long an OFFER holds its address for the client's REQUEST.
@@ -171,7 +175,12 @@ public struct Responder: Sendable {
         let lease = Lease(mac: mac, address: binding.address, expires: expires, state: .bound,
                           hostname: binding.profile?.hostname.value ?? options.hostName,
                           clientArchitecture: facts.architecture ?? remembered)
-        leases.record(lease)
+        let current = leases.lease(for: mac)
+        if binding.profile == nil, current?.address != binding.address || current?.isActive(at: context.now) != true {
+            // Until the binding is written, a hold keeps the address from other clients of the same read batch.
+            leases.record(Lease(mac: mac, address: binding.address, expires: context.now + offerHold, state: .offered,
+                                clientArchitecture: lease.clientArchitecture))
+        }
         let ack = builder.reply(.ack, to: request, address: binding.address, network: binding.network,
                                 profile: binding.profile, facts: facts, rememberedArchitecture: remembered)
         return Decision(reply: (ack, Delivery.forReply(ack, to: request)), ignored: nil, durableUpdate: .bind(lease))
@@ -179,20 +188,30 @@ public struct Responder: Sendable {
 
     private func decline(_ request: DHCPMessage, mac: MACAddress, context: RequestContext,
                          leases: inout LeaseTable) -> Decision {
+        var decision = Decision.ignore(.noReplyExpected(.decline))
         guard request.options.serverIdentifier == context.serverAddress,
-              let address = request.options.requestedIPAddress else { return .ignore(.noReplyExpected(.decline)) }
+              let address = request.options.requestedIPAddress else { return decision }
+        let own = leases.lease(for: mac)
+        let holder = leases.holder(of: address, at: context.now)
+        // Only an address we could hand out, and not someone else's: spoofed DECLINEs must not grow the quarantine
+        // nor take a working client's address away.
+        let ours = own?.address == address || inventory.networks.contains { $0.pool?.contains(address) == true }
+        guard ours, holder == nil || holder == mac else { return decision }
         // Another host answers ARP for this address: keep it out of the pool for a while.
         leases.quarantine(address, until: context.now + declineQuarantine)
-        var decision = Decision.ignore(.noReplyExpected(.decline))
-        decision.durableUpdate = .release(mac: mac, address: address)
+        if let own, own.address == address, own.state == .bound {
+            decision.durableUpdate = .release(mac: mac, address: address)
+        }
         return decision
     }
 
     private func release(_ request: DHCPMessage, mac: MACAddress, leases: inout LeaseTable) -> Decision {
         var decision = Decision.ignore(.noReplyExpected(.release))
-        if let lease = leases.lease(for: mac), lease.address == request.ciaddr {
-            leases.remove(mac: mac)
-            decision.durableUpdate = .release(mac: mac, address: lease.address)
+        guard let lease = leases.lease(for: mac), lease.address == request.ciaddr else { return decision }
+        if lease.state == .bound {
+            decision.durableUpdate = .release(mac: mac, address: lease.address) // forgotten once written
+        } else {
+            leases.remove(mac: mac) // only a hold: memory alone knows it
         }
         return decision
     }
