@@ -93,7 +93,7 @@ public struct Appliance {
             do {
                 let monitor = try RogueMonitor(interface: interface.name, mac: interface.mac,
                                                ours: Set([address] + interface.addresses),
-                                               logger: logger)
+                                               probeInterval: inventory.server.rogueProbeInterval, logger: logger)
                 services.append(ServerService(description: "rogue DHCP watch") { monitor.stop() })
                 rogueServers = monitor.servers
             } catch {

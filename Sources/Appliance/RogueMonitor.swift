@@ -7,20 +7,29 @@ import NIOConcurrencyHelpers
 
 /// Watches the provisioning interface (libpcap, incoming `udp src port 67`) for OFFERs and ACKs from any other
 /// DHCP server; each rogue server is logged once per interval and listed by `netroot status` and `doctor`.
+/// With `probeInterval` (seconds, 0 for none) it also runs the active probe (`RogueProber`), which finds servers
+/// whose OFFERs never reach this port on a switch.
 final class RogueMonitor: Sendable {
-    let servers = RogueServers()
+    let servers: RogueServers
     private let stopping = NIOLockedValueBox(false)
     private let finished = NIOLockedValueBox(false)
+    private let prober: RogueProber?
 
-    init(interface: String, mac: MACAddress, ours: Set<IPv4Address>, logger: Logger) throws {
+    init(interface: String, mac: MACAddress, ours: Set<IPv4Address>, probeInterval: Int = 0, logger: Logger) throws {
         // The kernel's filter keeps only other servers' replies (BOOTREPLY, op 2): relays forward requests to us
         // from port 67 too, and this server's own replies leave through the same interface, so without it a busy
         // server's every packet would wake this thread.
         let capture = try PacketCapture(interface: interface,
                                         filter: "udp and src port 67 and udp[8] = 2 and not ether src \(mac)",
                                         direction: .incoming, snapshotLength: 1500)
-        let stopping = self.stopping, finished = self.finished, servers = self.servers
+        let servers = RogueServers()
+        self.servers = servers
+        prober = probeInterval > 0 ? RogueProber(interface: interface, mac: mac, ours: ours, interval: probeInterval,
+                                                 servers: servers, logger: logger) : nil
+        let stopping = self.stopping, finished = self.finished
         let box = UnsafeTransfer(capture)
+        // The prober reports the OFFERs to its own MAC, with its own words; the watch sees them too (broadcast).
+        let probeMAC = RogueProbe.mac(for: mac)
         Thread.detachNewThread {
             defer { finished.withLockedValue { $0 = true } }
             while !stopping.withLockedValue({ $0 }) {
@@ -29,8 +38,8 @@ final class RogueMonitor: Sendable {
                     logger.error("rogue DHCP watch stopped: \(error)")
                     return
                 }
-                guard let packet, let sighting = RogueDetector.inspect(packet.bytes, ours: ours, time: packet.time)
-                else { continue }
+                guard let packet, let sighting = RogueDetector.inspect(packet.bytes, ours: ours, time: packet.time),
+                      sighting.client != probeMAC else { continue }
                 if servers.record(sighting) {
                     logger.warning("another DHCP server on \(interface): \(sighting.serverIP) (\(sighting.serverMAC)) sent \(sighting.type) \(sighting.offered) to \(sighting.client)")
                 }
@@ -40,6 +49,7 @@ final class RogueMonitor: Sendable {
     }
 
     func stop() {
+        prober?.stop()
         stopping.withLockedValue { $0 = true }
         // The capture wakes at least every 200 ms.
         for _ in 0..<20 where !finished.withLockedValue({ $0 }) { usleep(50_000) }

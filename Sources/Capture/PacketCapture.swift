@@ -1,4 +1,7 @@
 import CPcap
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A libpcap capture on one interface with a BPF filter, read packet by packet (blocking, with a timeout so the
 /// reader can notice it should stop), and optionally written to a pcap file that Wireshark and tshark open.
@@ -19,6 +22,7 @@ public final class PacketCapture {
 
     private let handle: OpaquePointer
     private var dumper: OpaquePointer?
+    private let timeoutMilliseconds: Int32
 
     /// `filter` is a tcpdump expression; `timeout` bounds each wait in `next`. `promiscuous` also shows frames
     /// addressed to other machines that reach the interface (on a bridge: everything the bridge forwards).
@@ -39,6 +43,12 @@ public final class PacketCapture {
             throw SetupError(description: "pcap_activate(\(interface)): \(reason)")
         }
         if direction == .incoming { IncomingOnly.apply(to: handle) }
+        // In immediate mode libpcap's own wait ignores the timeout and blocks until a packet comes: `next` waits
+        // with poll instead and reads without blocking.
+        guard pcap_setnonblock(handle, 1, &errorBuffer) == 0 else {
+            pcap_close(handle)
+            throw SetupError(description: "pcap_setnonblock(\(interface)): \(Self.text(errorBuffer))")
+        }
         var program = bpf_program()
         guard pcap_compile(handle, &program, filter, 1, PCAP_NETMASK_UNKNOWN) == 0 else {
             let reason = String(cString: pcap_geterr(handle))
@@ -52,6 +62,7 @@ public final class PacketCapture {
             throw SetupError(description: "filter '\(filter)': \(reason)")
         }
         self.handle = handle
+        self.timeoutMilliseconds = timeoutMilliseconds
     }
 
     deinit {
@@ -70,6 +81,8 @@ public final class PacketCapture {
     /// The next packet (the bytes captured, from the Ethernet header, and when, in seconds since 1970), nil when
     /// the timeout passed without one. Throws when the capture broke (the interface went away).
     public func next() throws -> (bytes: [UInt8], time: Double)? {
+        var descriptor = pollfd(fd: pcap_get_selectable_fd(handle), events: Int16(POLLIN), revents: 0)
+        guard poll(&descriptor, 1, timeoutMilliseconds) > 0 else { return nil } // the timeout, or a signal
         var header: UnsafeMutablePointer<pcap_pkthdr>?
         var data: UnsafePointer<UInt8>?
         let status = pcap_next_ex(handle, &header, &data)

@@ -11,6 +11,8 @@ public struct RogueSighting: Sendable, Equatable {
     public var type: DHCPMessageType
     public var offered: IPv4Address
     public var time: Double
+    /// True when it answered netroot's own probe (`RogueProbe`) rather than a client.
+    public var toProbe = false
 }
 
 /// Reads captured frames (pure): Ethernet (with or without one VLAN tag), IPv4, UDP from port 67, DHCP.
@@ -18,6 +20,16 @@ public enum RogueDetector {
     /// The sighting in `frame`, or nil when it is not another server's OFFER or ACK. `ours` are this server's
     /// addresses: its own replies (and relays forwarding them) are not rogue.
     public static func inspect(_ frame: [UInt8], ours: Set<IPv4Address>, time: Double) -> RogueSighting? {
+        guard let reply = reply(in: frame), let type = reply.message.options.messageType,
+              type == .offer || type == .ack, let client = reply.message.clientMAC else { return nil }
+        let server = reply.message.options.serverIdentifier ?? reply.sourceIP
+        guard !ours.contains(server), !ours.contains(reply.sourceIP) else { return nil }
+        return RogueSighting(serverIP: server, serverMAC: reply.sourceMAC, client: client, type: type,
+                             offered: reply.message.yiaddr, time: time)
+    }
+
+    /// The BOOTREPLY a server sent from port 67 in `frame`, with the frame's source addresses.
+    static func reply(in frame: [UInt8]) -> (message: DHCPMessage, sourceIP: IPv4Address, sourceMAC: MACAddress)? {
         guard frame.count >= 14 else { return nil }
         var offset = 12
         var etherType = UInt16(frame[offset]) << 8 | UInt16(frame[offset + 1])
@@ -34,13 +46,8 @@ public enum RogueDetector {
         guard headerLength >= 20, frame.count >= udp + 8,
               UInt16(frame[udp]) << 8 | UInt16(frame[udp + 1]) == 67 else { return nil }
         guard let message = try? DHCPMessage(decoding: frame[(udp + 8)...]), message.op == .reply,
-              let type = message.options.messageType, type == .offer || type == .ack,
-              let client = message.clientMAC,
-              let serverMAC = MACAddress(bytes: Array(frame[6..<12])) else { return nil }
-        let server = message.options.serverIdentifier ?? sourceIP
-        guard !ours.contains(server), !ours.contains(sourceIP) else { return nil }
-        return RogueSighting(serverIP: server, serverMAC: serverMAC, client: client, type: type,
-                             offered: message.yiaddr, time: time)
+              let sourceMAC = MACAddress(bytes: Array(frame[6..<12])) else { return nil }
+        return (message, sourceIP, sourceMAC)
     }
 }
 
@@ -56,40 +63,68 @@ public struct RogueServer: Codable, Sendable, Equatable {
     public var lastReply: String
 }
 
-/// Every rogue server seen since start; says when a sighting deserves a log line (once per server per interval).
+/// The rogue servers seen since start, at most `capacity` of them: when a flood of spoofed server identifiers
+/// would add more, the least recently seen is forgotten. Says when a sighting deserves a log line (once per
+/// server per interval).
 public final class RogueServers: Sendable {
-    private let servers = Mutex<[String: RogueServer]>([:])
-    private let lastLogged = Mutex<[String: Double]>([:])
-    public let logInterval: Double
+    private struct Record {
+        var server: RogueServer
+        var lastLogged: Double?
+    }
 
-    public init(logInterval: Double = 600) { self.logInterval = logInterval }
+    private let records = Mutex<[String: Record]>([:])
+    public let logInterval: Double
+    public let capacity: Int
+
+    /// Far more real servers than any network has; small enough that a flood costs a few hundred kilobytes.
+    public static let defaultCapacity = 256
+
+    public init(logInterval: Double = 600, capacity: Int = RogueServers.defaultCapacity) {
+        self.logInterval = logInterval
+        self.capacity = max(1, capacity)
+    }
 
     /// Records a sighting; true when it should be logged now.
     public func record(_ sighting: RogueSighting) -> Bool {
         let key = "\(sighting.serverIP)"
-        servers.withLock { servers in
-            var server = servers[key] ?? RogueServer(ip: key, mac: "\(sighting.serverMAC)", firstSeen: sighting.time,
-                                                     lastSeen: sighting.time, replies: 0, clients: [], lastReply: "")
-            server.lastSeen = sighting.time
-            server.replies += 1
+        return records.withLock { records in
+            var record = records[key] ?? Record(server: RogueServer(
+                ip: key, mac: "\(sighting.serverMAC)", firstSeen: sighting.time, lastSeen: sighting.time,
+                replies: 0, clients: [], lastReply: ""))
+            record.server.lastSeen = max(record.server.lastSeen, sighting.time)
+            record.server.replies += 1
             let client = "\(sighting.client)"
-            server.clients.removeAll { $0 == client }
-            server.clients.append(client)
-            if server.clients.count > 16 { server.clients.removeFirst() }
-            server.lastReply = "\(sighting.type) \(sighting.offered) to \(client)"
-            servers[key] = server
-        }
-        return lastLogged.withLock { logged in
-            guard let last = logged[key], sighting.time - last < logInterval else {
-                logged[key] = sighting.time
-                return true
+            if sighting.toProbe {
+                // The probe's MAC is netroot's own: not a client the doctor should name.
+                record.server.lastReply = "\(sighting.type) \(sighting.offered) to netroot's probe (\(client))"
+            } else {
+                record.server.clients.removeAll { $0 == client }
+                record.server.clients.append(client)
+                if record.server.clients.count > 16 { record.server.clients.removeFirst() }
+                record.server.lastReply = "\(sighting.type) \(sighting.offered) to \(client)"
             }
-            return false
+            var log = false
+            if record.lastLogged.map({ sighting.time - $0 >= logInterval }) ?? true {
+                record.lastLogged = sighting.time
+                log = true
+            }
+            records[key] = record
+            if records.count > capacity { Self.evictLeastRecentlySeen(from: &records, sparing: key) }
+            return log
         }
     }
 
     /// All, most recently seen first.
     public func list() -> [RogueServer] {
-        servers.withLock { Array($0.values) }.sorted { $0.lastSeen > $1.lastSeen }
+        records.withLock { $0.values.map(\.server) }.sorted { $0.lastSeen > $1.lastSeen }
+    }
+
+    /// A linear scan: at `capacity` entries, cheaper than keeping an ordered index for a rare flood.
+    private static func evictLeastRecentlySeen(from records: inout [String: Record], sparing key: String) {
+        var oldest: (key: String, seen: Double)?
+        for (candidate, record) in records where candidate != key {
+            if oldest.map({ record.server.lastSeen < $0.seen }) ?? true { oldest = (candidate, record.server.lastSeen) }
+        }
+        if let oldest { records[oldest.key] = nil }
     }
 }

@@ -19,11 +19,15 @@ public struct ServerSettings: Sendable, Equatable {
     /// Where `/metrics`, `/healthz` and `/status.json` are served over HTTP; nil (the default) for nowhere.
     public var http: HTTPListen? = nil
 
+    /// Seconds between two rounds of the active rogue-DHCP probe (`rogue_probe_interval`); 0 turns it off.
+    public var rogueProbeInterval: Int = ServerSettings.defaultRogueProbeInterval
+
     public static let defaultRouterAdvertisements = true
     public static let defaultTFTPRoot = "../images"
     public static let defaultStateDirectory = "/var/lib/netroot"
     public static let defaultBIOSBootfile = "pxelinux.0"
     public static let defaultUEFIBootfile = "syslinux.efi"
+    public static let defaultRogueProbeInterval = 300
 }
 
 /// An address and port to listen on, written `127.0.0.1:9100`.

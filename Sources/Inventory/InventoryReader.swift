@@ -19,7 +19,7 @@ struct InventoryReader {
     }
 
     static let serverKeys = ["interface", "address", "tftp_root", "state_dir", "bootfile", "router_advertisements",
-                             "http"]
+                             "http", "rogue_probe_interval"]
     static let bootfileKeys = ["bios", "uefi"]
     static let bridgeKeys = ["name", "uplink", "forward_delay", "stp"]
     static let networkKeys = ["subnet", "router", "dns", "domain", "lease_time", "pool"]
@@ -70,6 +70,9 @@ struct InventoryReader {
         let advertise = collector.parsed("router_advertisements", in: fields, expected: "true or false", parseBool)
         let http = collector.parsed("http", in: fields, expected: "an address and port like 127.0.0.1:9100",
                                     HTTPListen.init)
+        let probeInterval = collector.parsed("rogue_probe_interval", in: fields,
+                                             expected: "a duration of at least 10s like 5m, or 0 or off",
+                                             parseProbeInterval)
         var bios = Resolved(ServerSettings.defaultBIOSBootfile, from: .defaultValue)
         var uefi = Resolved(ServerSettings.defaultUEFIBootfile, from: .defaultValue)
         let tftpRootPath = absolutePath(tftpRoot?.value ?? ServerSettings.defaultTFTPRoot)
@@ -96,7 +99,15 @@ struct InventoryReader {
                               stateDirectory: absolutePath(stateDirectory?.value ?? ServerSettings.defaultStateDirectory),
                               biosBootfile: bios, uefiBootfile: uefi,
                               routerAdvertisements: advertise?.value ?? ServerSettings.defaultRouterAdvertisements,
-                              http: http?.value)
+                              http: http?.value,
+                              rogueProbeInterval: probeInterval?.value ?? ServerSettings.defaultRogueProbeInterval)
+    }
+
+    /// Seconds, 0 for off; under 10 s a round (a few seconds of listening) would barely end before the next.
+    private func parseProbeInterval(_ text: String) -> Int? {
+        if text == "0" || text == "off" { return 0 }
+        guard let duration = LeaseDuration(text), duration != .infinite, duration.seconds >= 10 else { return nil }
+        return Int(duration.seconds)
     }
 
     // MARK: bridge

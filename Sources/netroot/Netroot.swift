@@ -19,11 +19,12 @@ struct Netroot: AsyncParsableCommand {
               netroot status [NODE]              how far each node's boot got, from the running server
               netroot doctor compute17           why a node did not boot
               netroot trace compute17 --out c17.pcap   a node's packets, for Wireshark
+              netroot probe                      other DHCP servers on server.interface
               netroot bridge up --dry-run        the bridge plan as ip commands
               netroot image import NAME SOURCE   a container image or root tarball as a node image
             """,
         subcommands: [ServeCommand.self, CheckCommand.self, NodesCommand.self, LeasesCommand.self, StatusCommand.self,
-                      DoctorCommand.self, TraceCommand.self, BridgeCommand.self, ImageCommand.self,
+                      DoctorCommand.self, TraceCommand.self, ProbeCommand.self, BridgeCommand.self, ImageCommand.self,
                       PXEConfigCommand.self]
     )
 }
