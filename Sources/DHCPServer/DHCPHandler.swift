@@ -96,9 +96,9 @@ final class DHCPHandler: ChannelInboundHandler, @unchecked Sendable {
         let replyType = reply.options.messageType ?? .ack
         let payload = reply.encoded(maximumSize: Self.maximumSize(for: request))
         let level: Logger.Level = decision.node == nil ? .debug : .info
-        logger.log(level: level, "\(type) from \(who) → \(replyType) \(reply.yiaddr) via \(delivery)")
         let held = HeldReply(payload: payload, delivery: delivery, type: replyType, reply: reply, client: client,
-                             leased: decision.durableUpdate != nil && replyType == .ack)
+                             leased: decision.durableUpdate != nil && replyType == .ack, logLevel: level,
+                             requestType: type, who: who)
         guard let update = decision.durableUpdate else {
             send(held, context: context)
             return
@@ -149,6 +149,9 @@ final class DHCPHandler: ChannelInboundHandler, @unchecked Sendable {
 
     /// Sends one reply (flushed on its own: a burst of them overflowed perfdhcp's socket in the benchmark).
     private func send(_ held: HeldReply, context: ChannelHandlerContext) {
+        // Logged as it leaves: an ACK withheld by a failed journal write is never logged as sent.
+        logger.log(level: held.logLevel,
+                   "\(held.requestType) from \(held.who) → \(held.type) \(held.reply.yiaddr) via \(held.delivery)")
         deliver(held.payload, delivery: held.delivery, channel: context.channel)
         context.channel.flush()
         counters.sent(held.type)
@@ -211,6 +214,9 @@ struct HeldReply {
     let client: String?
     /// An ACK of a journaled lease: the timeline then learns the client's address.
     let leased: Bool
+    let logLevel: Logger.Level
+    let requestType: String
+    let who: ClientLabel
 }
 
 /// How log lines name a client: its node, else its MAC.
