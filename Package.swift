@@ -130,7 +130,12 @@ let package = Package(
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "TFTPServerTests", dependencies: ["TFTPServer", "CSyscalls"]),
+        .testTarget(name: "TFTPServerTests", dependencies: [
+            "TFTPServer", "TFTP", "CSyscalls", "Inventory", "BootConfig", "BootTimeline",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ]),
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CPcap", "CNetlink"]),
     ],
     swiftLanguageModes: [.v6]

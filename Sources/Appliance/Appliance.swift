@@ -70,6 +70,8 @@ public struct Appliance {
             tftpConfiguration.port = settings.tftpPort
             tftpConfiguration.mtu = interface.mtu
             tftpConfiguration.transferThreads = EventLoopThreads.count
+            tftpConfiguration.limits = TransferLimits(total: inventory.server.tftpMaximumTransfers,
+                                                      perClient: inventory.server.tftpMaximumTransfersPerClient)
             tftp = try TFTPService(inventory: inventory, configuration: tftpConfiguration, timeline: timeline,
                                    logger: logger)
             try await dhcp.start()

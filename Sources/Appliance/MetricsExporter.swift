@@ -47,6 +47,7 @@ final class MetricsExporter: Sendable {
         counter("netroot_tftp_transfers_total", [("outcome", "completed")], tftp.completed)
         counter("netroot_tftp_transfers_total", [("outcome", "aborted_by_client")], tftp.aborted)
         counter("netroot_tftp_transfers_total", [("outcome", "timed_out")], tftp.timedOut)
+        counter("netroot_tftp_transfers_total", [("outcome", "read_failed")], tftp.failed)
         for (reason, count) in tftp.refused { counter("netroot_tftp_refused_total", [("reason", reason)], count) }
         counter("netroot_tftp_bytes_sent_total", [], tftp.bytesSent)
         gauge("netroot_tftp_active_transfers", [], sources.activeTransfers)

@@ -22,6 +22,13 @@ public struct ServerSettings: Sendable, Equatable {
     /// Seconds between two rounds of the active rogue-DHCP probe (`rogue_probe_interval`); 0 turns it off.
     public var rogueProbeInterval: Int = ServerSettings.defaultRogueProbeInterval
 
+    /// TFTP transfers at once (`tftp_max_transfers`), and from one client address
+    /// (`tftp_max_transfers_per_client`); requests beyond them are refused with "server busy, try again".
+    public var tftpMaximumTransfers: Int = ServerSettings.defaultTFTPMaximumTransfers
+    public var tftpMaximumTransfersPerClient: Int = ServerSettings.defaultTFTPMaximumTransfersPerClient
+
+    public static let defaultTFTPMaximumTransfers = 4096
+    public static let defaultTFTPMaximumTransfersPerClient = 1024
     public static let defaultRouterAdvertisements = true
     public static let defaultTFTPRoot = "../images"
     public static let defaultStateDirectory = "/var/lib/netroot"

@@ -19,7 +19,7 @@ struct InventoryReader {
     }
 
     static let serverKeys = ["interface", "address", "tftp_root", "state_dir", "bootfile", "router_advertisements",
-                             "http", "rogue_probe_interval"]
+                             "http", "rogue_probe_interval", "tftp_max_transfers", "tftp_max_transfers_per_client"]
     static let bootfileKeys = ["bios", "uefi"]
     static let bridgeKeys = ["name", "uplink", "forward_delay", "stp"]
     static let networkKeys = ["subnet", "router", "dns", "domain", "lease_time", "pool"]
@@ -73,6 +73,10 @@ struct InventoryReader {
         let probeInterval = collector.parsed("rogue_probe_interval", in: fields,
                                              expected: "a duration of at least 10s like 5m, or 0 or off",
                                              parseProbeInterval)
+        let maximumTransfers = collector.parsed("tftp_max_transfers", in: fields,
+                                                expected: "a whole number of transfers from 1 to 60000", parseTransferLimit)
+        let maximumPerClient = collector.parsed("tftp_max_transfers_per_client", in: fields,
+                                                expected: "a whole number of transfers from 1 to 60000", parseTransferLimit)
         var bios = Resolved(ServerSettings.defaultBIOSBootfile, from: .defaultValue)
         var uefi = Resolved(ServerSettings.defaultUEFIBootfile, from: .defaultValue)
         let tftpRootPath = absolutePath(tftpRoot?.value ?? ServerSettings.defaultTFTPRoot)
@@ -100,7 +104,16 @@ struct InventoryReader {
                               biosBootfile: bios, uefiBootfile: uefi,
                               routerAdvertisements: advertise?.value ?? ServerSettings.defaultRouterAdvertisements,
                               http: http?.value,
-                              rogueProbeInterval: probeInterval?.value ?? ServerSettings.defaultRogueProbeInterval)
+                              rogueProbeInterval: probeInterval?.value ?? ServerSettings.defaultRogueProbeInterval,
+                              tftpMaximumTransfers: maximumTransfers?.value ?? ServerSettings.defaultTFTPMaximumTransfers,
+                              tftpMaximumTransfersPerClient: maximumPerClient?.value
+                                  ?? ServerSettings.defaultTFTPMaximumTransfersPerClient)
+    }
+
+    /// Each transfer holds a port of its own (two sockets): more than a port range's worth cannot run.
+    private func parseTransferLimit(_ text: String) -> Int? {
+        guard let value = Int(text), (1...60_000).contains(value) else { return nil }
+        return value
     }
 
     /// Seconds, 0 for off; under 10 s a round (a few seconds of listening) would barely end before the next.
