@@ -161,6 +161,8 @@ final class RequestHarness: @unchecked Sendable {
         harness.send(.acknowledgment(block: 1), from: client, to: first.port)
         let next = harness.receive(on: client)
         #expect(Self.errorCode(next?.packet) == TFTPErrorCode.notDefined.rawValue, "got \(String(describing: next?.packet))")
+        // The ERROR leaves before the transfer's thread records the outcome.
+        for _ in 0..<200 where harness.counters.snapshot.failed == 0 { usleep(10_000) }
         #expect(harness.counters.snapshot.failed == 1)
         #expect(harness.counters.snapshot.completed == 0)
         let step = harness.timeline.snapshot().first?.events.last
