@@ -23,17 +23,20 @@ let package = Package(
         .systemLibrary(name: "CNetlink", pkgConfig: "libnl-route-3.0",
                        providers: [.apt(["libnl-3-dev", "libnl-route-3-dev"])]),
 
+        // Network byte order: packing and unpacking integers, in one place.
+        .target(name: "ByteOrder"),
+
         // nodes.yaml: model, validation with file:line:col, resolution into boot profiles.
         .target(name: "Inventory", dependencies: [.product(name: "Yams", package: "Yams")]),
 
         // DHCPv4: wire format, policy and leases are pure; the transport is NIO plus raw frames.
-        .target(name: "DHCP", dependencies: ["Inventory"]),
+        .target(name: "DHCP", dependencies: ["ByteOrder", "Inventory"]),
 
         // openat2(2) for the TFTP root, setns(2) for containers (Swift cannot call syscall(2) or see setns).
         .target(name: "CSyscalls"),
 
         // TFTP: packet codec, negotiation, the transfer state machine (pure) and the escape-proof file root.
-        .target(name: "TFTP", dependencies: ["CSyscalls"]),
+        .target(name: "TFTP", dependencies: ["ByteOrder", "CSyscalls"]),
 
         // Per-client boot timelines kept in memory for `netroot status`, and their text (pure).
         .target(name: "BootTimeline", dependencies: ["Inventory"]),
@@ -57,7 +60,7 @@ let package = Package(
         ]),
 
         // "Why didn't it boot?": rogue DHCP servers in captured frames, and the doctor's diagnosis (pure).
-        .target(name: "Diagnostics", dependencies: ["BootTimeline", "DHCP", "Inventory"]),
+        .target(name: "Diagnostics", dependencies: ["BootTimeline", "ByteOrder", "DHCP", "Inventory"]),
 
         // The bridge manager: network state, plans with their undo, rollback, `ip` rendering (pure).
         .target(name: "Bridge", dependencies: ["Inventory"]),
@@ -68,7 +71,7 @@ let package = Package(
         .target(name: "ImageImport", dependencies: ["CSyscalls", "CZlib"]),
 
         // Raw Ethernet delivery to clients without an address; libpcap captures (rogue DHCP, traces).
-        .target(name: "Capture", dependencies: ["CPcap", "CSyscalls"]),
+        .target(name: "Capture", dependencies: ["ByteOrder", "CPcap", "CSyscalls"]),
 
         // The DHCP service: NIO socket bound to the interface, durable lease journal, raw-frame delivery.
         .target(name: "DHCPServer", dependencies: [
@@ -136,6 +139,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
+        .testTarget(name: "ByteOrderTests", dependencies: ["ByteOrder"]),
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CPcap", "CNetlink"]),
     ],
     swiftLanguageModes: [.v6]

@@ -27,7 +27,7 @@ public final class DHCPCounters: Sendable {
     func received() { state.withLockedValue { $0.received += 1 } }
     func request(_ type: DHCPMessageType) { state.withLockedValue { $0.requests["\(type)", default: 0] += 1 } }
     func malformed(_ error: DHCPDecodeError) { state.withLockedValue { $0.malformed["\(error)", default: 0] += 1 } }
-    func ignored(_ reason: IgnoreReason) { state.withLockedValue { $0.ignored[Self.kind(of: reason), default: 0] += 1 } }
+    func ignored(_ reason: IgnoreReason) { state.withLockedValue { $0.ignored[reason.label, default: 0] += 1 } }
     func sent(_ type: DHCPMessageType) { state.withLockedValue { $0.sent["\(type)", default: 0] += 1 } }
     func journalFailed(_ reason: String, since: Double?) {
         state.withLockedValue {
@@ -42,11 +42,5 @@ public final class DHCPCounters: Sendable {
             $0.journalFailingSince = nil
             $0.journalError = nil
         }
-    }
-
-    /// The reason without its details, so counts group.
-    private static func kind(of reason: IgnoreReason) -> String {
-        let text = "\(reason)"
-        return String(text.prefix { $0 != ":" && $0 != "(" }).trimmingCharacters(in: .whitespaces)
     }
 }

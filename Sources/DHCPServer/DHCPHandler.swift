@@ -24,15 +24,11 @@ final class DHCPHandler: ChannelInboundHandler, @unchecked Sendable {
     private let serverAddress: IPv4Address
     private let interface: InterfaceInfo
     private let raw: RawFrameSender?
-    private let counters: DHCPCounters
-    private let timeline: BootTimeline
-    private let logger: Logger
+    private let observer: DecisionObserver
     /// Unix seconds; tests move it.
     private let clock: @Sendable () -> Double
-    private var unknownLog = UnknownClientLog()
     /// What the current read batch decided: lease updates to journal, and the replies that wait for them.
     private var batch = (updates: [LeaseUpdate](), replies: [HeldReply]())
-    private var journalHealth = JournalHealth()
     /// Expired offer holds and quarantine entries are dropped at most once a second.
     private var lastPrune: Int64 = 0
 
@@ -45,21 +41,18 @@ final class DHCPHandler: ChannelInboundHandler, @unchecked Sendable {
         self.serverAddress = serverAddress
         self.interface = interface
         self.raw = raw
-        self.counters = counters
-        self.timeline = timeline
-        self.logger = logger
+        observer = DecisionObserver(counters: counters, timeline: timeline, logger: logger)
         self.clock = clock
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let envelope = unwrapInboundIn(data)
-        counters.received()
+        observer.received()
         let request: DHCPMessage
         do {
             request = try DHCPMessage(decoding: envelope.data.readableBytesView)
         } catch {
-            counters.malformed(error)
-            logger.debug("malformed DHCP packet dropped: \(error)", metadata: ["from": "\(envelope.remoteAddress)"])
+            observer.malformed(error, from: envelope.remoteAddress)
             return
         }
         let time = clock()
@@ -71,109 +64,49 @@ final class DHCPHandler: ChannelInboundHandler, @unchecked Sendable {
         let snapshot = responder.withLockedValue { $0 }
         let decision = snapshot.respond(to: request, context: RequestContext(serverAddress: serverAddress, now: now),
                                         leases: &leases)
-        // Formatted only when a log line is actually written.
-        let who = ClientLabel(node: decision.node, mac: request.clientMAC)
-        let type = decision.requestType.map { "\($0)" } ?? "?"
-        let mac = request.clientMAC
-        let client = mac.map { DHCPBootEvents.client(node: decision.node, mac: $0) }
-        if let requestType = decision.requestType { counters.request(requestType) }
-        if let client, let requestType = decision.requestType {
-            timeline.record(DHCPBootEvents.request(request, type: requestType, time: time), client: client,
-                            mac: mac.map { "\($0)" })
-        }
-
-        guard let (reply, delivery) = decision.reply else {
-            if let reason = decision.ignored {
-                note(ignored: reason, type: type, who: who, request: request, now: now)
-                if let client {
-                    timeline.record(DHCPBootEvents.unanswered(decision.requestType, reason: reason, time: time),
-                                    client: client, mac: nil)
-                }
+        observer.decided(decision, for: request, time: time)
+        switch decision {
+        case .silent(let silence):
+            // A RELEASE or DECLINE of a bound lease: written with the batch, applied once written.
+            if let change = silence.leaseChange { batch.updates.append(change) }
+        case .reply(let reply):
+            let held = HeldReply(reply: reply, mac: request.clientMAC,
+                                 payload: reply.message.encoded(maximumSize: Self.maximumSize(for: request)))
+            guard let change = reply.leaseChange else {
+                send(held, context: context)
+                return
             }
-            if let update = decision.durableUpdate { batch.updates.append(update) }
-            return
+            // No ACK leaves before its lease is on disk: it waits for the batch's one write and fdatasync.
+            batch.updates.append(change)
+            batch.replies.append(held)
         }
-        let replyType = reply.options.messageType ?? .ack
-        let payload = reply.encoded(maximumSize: Self.maximumSize(for: request))
-        let level: Logger.Level = decision.node == nil ? .debug : .info
-        let held = HeldReply(payload: payload, delivery: delivery, type: replyType, reply: reply, client: client,
-                             leased: decision.durableUpdate != nil && replyType == .ack, logLevel: level,
-                             requestType: type, who: who)
-        guard let update = decision.durableUpdate else {
-            send(held, context: context)
-            return
-        }
-        // No ACK leaves before its lease is on disk: it waits for the batch's one write and fdatasync.
-        batch.updates.append(update)
-        batch.replies.append(held)
     }
 
-    /// The end of one read batch: its leases go to disk together, then its held replies leave.
+    /// The end of one read batch: its leases go to disk together, then (commit) into the table, then its held
+    /// replies leave.
     func channelReadComplete(context: ChannelHandlerContext) {
         guard !batch.updates.isEmpty else { return }
         defer {
             batch.updates.removeAll(keepingCapacity: true)
             batch.replies.removeAll(keepingCapacity: true)
         }
-        let now = clock()
         do {
             try journal.append(batch.updates)
         } catch {
             // Nothing was committed: the table keeps what the disk has, and no ACK leaves.
-            let report = journalHealth.failed(error.description, at: now)
-            counters.journalFailed(error.description, since: journalHealth.failingSince)
-            if let report { log(report, withheld: batch.replies.count) }
+            observer.journalFailed(error.description, withheld: batch.replies.count, time: clock())
             return
         }
-        if let report = journalHealth.succeeded(at: now) {
-            counters.journalRecovered()
-            log(report, withheld: 0)
-        }
+        observer.journalWritten(time: clock())
         for update in batch.updates { leases.apply(update) }
         for held in batch.replies { send(held, context: context) }
     }
 
-    private func log(_ report: JournalHealth.Report, withheld: Int) {
-        switch report {
-        case .firstFailure(let reason):
-            logger.error("""
-                lease journal write failed, \(withheld) ACK(s) withheld; no lease is acknowledged \
-                until writes succeed again: \(reason)
-                """)
-        case .moreFailures(let count, let seconds, let reason):
-            logger.error("\(count) more lease journal writes failed in the last \(seconds) s: \(reason)")
-        case .recovered(let failures, let seconds):
-            logger.notice("lease journal writable again after \(failures) failed write(s) in \(seconds) s")
-        }
-    }
-
     /// Sends one reply (flushed on its own: a burst of them overflowed perfdhcp's socket in the benchmark).
     private func send(_ held: HeldReply, context: ChannelHandlerContext) {
-        // Logged as it leaves: an ACK withheld by a failed journal write is never logged as sent.
-        logger.log(level: held.logLevel,
-                   "\(held.requestType) from \(held.who) → \(held.type) \(held.reply.yiaddr) via \(held.delivery)")
-        deliver(held.payload, delivery: held.delivery, channel: context.channel)
+        deliver(held.payload, delivery: held.reply.delivery, channel: context.channel)
         context.channel.flush()
-        counters.sent(held.type)
-        if let client = held.client {
-            let event = DHCPBootEvents.reply(held.reply, type: held.type, delivery: held.delivery,
-                                             time: clock())
-            timeline.record(event, client: client, mac: nil, address: held.leased ? "\(held.reply.yiaddr)" : nil)
-        }
-    }
-
-    private func note(ignored reason: IgnoreReason, type: String, who: ClientLabel, request: DHCPMessage, now: Int64) {
-        counters.ignored(reason)
-        switch reason {
-        case .unknownClientWithoutPool, .poolExhausted, .noNetworkForRequest, .wrongSegment:
-            if let mac = request.clientMAC {
-                let verdict = unknownLog.shouldLog(mac, now: now)
-                if let summary = verdict.summary { logger.notice("\(summary)") }
-                if verdict.log { logger.notice("\(type) from \(who) not answered: \(reason)") }
-            }
-        default:
-            logger.debug("\(type) from \(who) not answered: \(reason)")
-        }
+        observer.sent(held.reply, to: held.mac, time: clock())
     }
 
     /// Option 57 counts IP and UDP headers (28 bytes); RFC 2131 guarantees 576.
@@ -181,48 +114,48 @@ final class DHCPHandler: ChannelInboundHandler, @unchecked Sendable {
         max(576, Int(request.options.maximumMessageSize ?? 576)) - 28
     }
 
+    private static let broadcast = SocketAddress(ipv4: IPv4Address(0xFFFF_FFFF), port: 68)
+
     /// Writes (without flushing) one reply where RFC 2131 §4.1 says it goes.
     private func deliver(_ payload: [UInt8], delivery: Delivery, channel: Channel) {
-        let destination: (String, Int)
+        let destination: SocketAddress
         switch delivery {
-        case .relay(let relay): destination = ("\(relay)", 67)
-        case .unicast(let address): destination = ("\(address)", 68)
-        case .broadcast: destination = ("255.255.255.255", 68)
+        case .relay(let relay): destination = SocketAddress(ipv4: relay, port: 67)
+        case .unicast(let address): destination = SocketAddress(ipv4: address, port: 68)
+        case .broadcast: destination = Self.broadcast
         case .link(let mac, let address):
             if let raw {
                 let frame = UDPFrame.build(sourceMAC: interface.mac.bytes, destinationMAC: mac.bytes,
                                            sourceIP: serverAddress.value, destinationIP: address.value,
                                            sourcePort: 67, destinationPort: 68, payload: payload)
                 if raw.send(frame) { return }
-                logger.warning("raw frame to \(mac) failed; broadcasting instead")
+                observer.rawFrameFailed(to: mac)
             }
-            destination = ("255.255.255.255", 68)
+            destination = Self.broadcast
         }
-        guard let address = try? SocketAddress(ipAddress: destination.0, port: destination.1) else { return }
         var buffer = channel.allocator.buffer(capacity: payload.count)
         buffer.writeBytes(payload)
-        channel.write(AddressedEnvelope(remoteAddress: address, data: buffer), promise: nil)
+        channel.write(AddressedEnvelope(remoteAddress: destination, data: buffer), promise: nil)
     }
 }
 
-/// A reply decided and encoded, with what its log line and timeline event need.
+/// A reply decided and encoded, waiting for its batch's journal write (or leaving at once).
 struct HeldReply {
+    let reply: Decision.Reply
+    let mac: MACAddress?
     let payload: [UInt8]
-    let delivery: Delivery
-    let type: DHCPMessageType
-    let reply: DHCPMessage
-    let client: String?
-    /// An ACK of a journaled lease: the timeline then learns the client's address.
-    let leased: Bool
-    let logLevel: Logger.Level
-    let requestType: String
-    let who: ClientLabel
 }
 
-/// How log lines name a client: its node, else its MAC.
-struct ClientLabel: CustomStringConvertible, Sendable {
-    let node: String?
-    let mac: MACAddress?
+/// The inventory's address type, named where NIO's own `IPv4Address` would hide it.
+typealias InventoryIPv4Address = IPv4Address
 
-    var description: String { node ?? mac.map { "\($0)" } ?? "?" }
+extension SocketAddress {
+    /// An IPv4 socket address built from its numbers: no text formatted and parsed again per reply.
+    init(ipv4 address: InventoryIPv4Address, port: UInt16) {
+        var raw = sockaddr_in()
+        raw.sin_family = sa_family_t(AF_INET)
+        raw.sin_port = port.bigEndian
+        raw.sin_addr.s_addr = address.value.bigEndian
+        self.init(raw, host: "\(address)")
+    }
 }

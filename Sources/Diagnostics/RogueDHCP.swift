@@ -1,3 +1,4 @@
+import ByteOrder
 import DHCP
 import Inventory
 import Synchronization
@@ -32,19 +33,19 @@ public enum RogueDetector {
     static func reply(in frame: [UInt8]) -> (message: DHCPMessage, sourceIP: IPv4Address, sourceMAC: MACAddress)? {
         guard frame.count >= 14 else { return nil }
         var offset = 12
-        var etherType = UInt16(frame[offset]) << 8 | UInt16(frame[offset + 1])
+        var etherType = BigEndian.uint16(frame, at: offset)
         if etherType == 0x8100, frame.count >= 18 { // 802.1Q
             offset += 4
-            etherType = UInt16(frame[offset]) << 8 | UInt16(frame[offset + 1])
+            etherType = BigEndian.uint16(frame, at: offset)
         }
         offset += 2
         guard etherType == 0x0800, frame.count >= offset + 20, frame[offset] >> 4 == 4,
               frame[offset + 9] == 17 else { return nil }
         let headerLength = Int(frame[offset] & 0x0f) * 4
-        let sourceIP = IPv4Address(frame[(offset + 12)..<(offset + 16)].reduce(0) { $0 << 8 | UInt32($1) })
+        let sourceIP = IPv4Address(BigEndian.uint32(frame, at: offset + 12))
         let udp = offset + headerLength
         guard headerLength >= 20, frame.count >= udp + 8,
-              UInt16(frame[udp]) << 8 | UInt16(frame[udp + 1]) == 67 else { return nil }
+              BigEndian.uint16(frame, at: udp) == 67 else { return nil }
         guard let message = try? DHCPMessage(decoding: frame[(udp + 8)...]), message.op == .reply,
               let sourceMAC = MACAddress(bytes: Array(frame[6..<12])) else { return nil }
         return (message, sourceIP, sourceMAC)

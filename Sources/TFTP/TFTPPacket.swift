@@ -1,3 +1,4 @@
+import ByteOrder
 /// TFTP error codes (RFC 1350 §5, RFC 2347 adds 8).
 public enum TFTPErrorCode: UInt16, Sendable {
     case notDefined = 0
@@ -11,26 +12,39 @@ public enum TFTPErrorCode: UInt16, Sendable {
     case optionNegotiationRefused = 8
 }
 
+/// One option of a request or an OACK (RFC 2347): a name and its value, kept together from the wire to the
+/// negotiation and back.
+public struct TFTPOption: Sendable, Equatable, CustomStringConvertible {
+    public var name: String
+    public var value: String
+
+    public init(_ name: String, _ value: String) {
+        self.name = name
+        self.value = value
+    }
+
+    public var description: String { "\(name)=\(value)" }
+}
+
 /// One TFTP packet (RFC 1350 §5, options per RFC 2347).
 public enum TFTPPacket: Sendable, Equatable {
     /// Read or write request: file name, transfer mode and options in the order sent (names lower-cased).
-    case readRequest(filename: String, mode: String, options: [(name: String, value: String)])
+    case readRequest(filename: String, mode: String, options: [TFTPOption])
     case writeRequest(filename: String, mode: String)
     case data(block: UInt16, payload: ArraySlice<UInt8>)
     case acknowledgment(block: UInt16)
     case error(code: UInt16, message: String)
-    case optionAcknowledgment([(name: String, value: String)])
+    case optionAcknowledgment([TFTPOption])
 
     public static func == (lhs: TFTPPacket, rhs: TFTPPacket) -> Bool {
         switch (lhs, rhs) {
-        case let (.readRequest(a, b, c), .readRequest(x, y, z)):
-            a == x && b == y && c.count == z.count && zip(c, z).allSatisfy { $0 == $1 }
+        case let (.readRequest(a, b, c), .readRequest(x, y, z)): a == x && b == y && c == z
         case let (.writeRequest(a, b), .writeRequest(x, y)): a == x && b == y
+        // By content: a payload sliced from a datagram keeps that datagram's indices.
         case let (.data(a, b), .data(x, y)): a == x && b.elementsEqual(y)
         case let (.acknowledgment(a), .acknowledgment(x)): a == x
         case let (.error(a, b), .error(x, y)): a == x && b == y
-        case let (.optionAcknowledgment(a), .optionAcknowledgment(x)):
-            a.count == x.count && zip(a, x).allSatisfy { $0 == $1 }
+        case let (.optionAcknowledgment(a), .optionAcknowledgment(x)): a == x
         default: false
         }
     }
@@ -51,7 +65,7 @@ extension TFTPPacket {
     public init(parsing bytes: ArraySlice<UInt8>) throws(TFTPParseError) {
         guard bytes.count >= 2 else { throw .tooShort }
         let start = bytes.startIndex
-        let opcode = UInt16(bytes[start]) << 8 | UInt16(bytes[start + 1])
+        let opcode = BigEndian.uint16(bytes, at: start)
         let body = bytes[(start + 2)...]
         switch opcode {
         case 1, 2:
@@ -65,29 +79,29 @@ extension TFTPPacket {
             }
             let optionStrings = strings.dropFirst(2)
             guard optionStrings.count % 2 == 0 else { throw .optionWithoutValue }
-            var options: [(String, String)] = []
+            var options: [TFTPOption] = []
             var index = optionStrings.startIndex
             while index < optionStrings.endIndex {
-                options.append((optionStrings[index].lowercased(), optionStrings[index + 1]))
+                options.append(TFTPOption(optionStrings[index].lowercased(), optionStrings[index + 1]))
                 index += 2
             }
             self = .readRequest(filename: strings[0], mode: mode, options: options)
         case 3:
             guard body.count >= 2 else { throw .tooShort }
-            self = .data(block: UInt16(body[body.startIndex]) << 8 | UInt16(body[body.startIndex + 1]),
+            self = .data(block: BigEndian.uint16(body, at: body.startIndex),
                          payload: body[(body.startIndex + 2)...])
         case 4:
             guard body.count >= 2 else { throw .tooShort }
-            self = .acknowledgment(block: UInt16(body[body.startIndex]) << 8 | UInt16(body[body.startIndex + 1]))
+            self = .acknowledgment(block: BigEndian.uint16(body, at: body.startIndex))
         case 5:
             guard body.count >= 2 else { throw .tooShort }
-            let code = UInt16(body[body.startIndex]) << 8 | UInt16(body[body.startIndex + 1])
+            let code = BigEndian.uint16(body, at: body.startIndex)
             let text = body[(body.startIndex + 2)...]
             self = .error(code: code, message: String(decoding: text.prefix { $0 != 0 }, as: UTF8.self))
         case 6:
             let strings = try Self.terminatedStrings(body)
             guard strings.count % 2 == 0 else { throw .optionWithoutValue }
-            self = .optionAcknowledgment(stride(from: 0, to: strings.count, by: 2).map { (strings[$0], strings[$0 + 1]) })
+            self = .optionAcknowledgment(stride(from: 0, to: strings.count, by: 2).map { TFTPOption(strings[$0], strings[$0 + 1]) })
         default:
             throw .unknownOpcode(opcode)
         }
@@ -108,16 +122,16 @@ extension TFTPPacket {
     /// The packet on the wire.
     public var encoded: [UInt8] {
         var out: [UInt8] = []
-        func opcode(_ value: UInt16) { out += [UInt8(value >> 8), UInt8(value & 0xff)] }
+        func opcode(_ value: UInt16) { BigEndian.append(value, to: &out) }
         func string(_ text: String) { out += Array(text.utf8) + [0] }
         switch self {
         case let .readRequest(filename, mode, options):
             opcode(1)
             string(filename)
             string(mode)
-            for (name, value) in options {
-                string(name)
-                string(value)
+            for option in options {
+                string(option.name)
+                string(option.value)
             }
         case let .writeRequest(filename, mode):
             opcode(2)
@@ -137,9 +151,9 @@ extension TFTPPacket {
             string(message)
         case let .optionAcknowledgment(options):
             opcode(6)
-            for (name, value) in options {
-                string(name)
-                string(value)
+            for option in options {
+                string(option.name)
+                string(option.value)
             }
         }
         return out

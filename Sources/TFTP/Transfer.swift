@@ -9,13 +9,10 @@ public struct Transfer: Sendable {
     public enum Action: Sendable, Equatable {
         /// DATA with `count` bytes of the file starting at `offset`.
         case sendData(block: UInt16, offset: Int, count: Int)
-        case sendOptionAcknowledgment([String])
+        case sendOptionAcknowledgment([TFTPOption])
         case sendError(TFTPErrorCode, String)
         case finish(Outcome)
 
-        public static func oack(_ options: [(name: String, value: String)]) -> Action {
-            .sendOptionAcknowledgment(options.flatMap { [$0.name, $0.value] })
-        }
     }
 
     /// How a transfer ended.
@@ -58,7 +55,7 @@ public struct Transfer: Sendable {
     /// The first packets: the OACK when options were negotiated, else the first window of data.
     public mutating func start(now: ContinuousClock.Instant) -> [Action] {
         deadline = now + retransmitAfter
-        if awaitingOACKAcknowledgment { return [.oack(options.acknowledged)] }
+        if awaitingOACKAcknowledgment { return [.sendOptionAcknowledgment(options.acknowledged)] }
         return sendWindow(from: 1)
     }
 
@@ -86,7 +83,7 @@ public struct Transfer: Sendable {
             return [.sendError(.notDefined, "timed out"), .finish(.timedOut)]
         }
         deadline = now + retransmitAfter
-        if awaitingOACKAcknowledgment { return [.oack(options.acknowledged)] }
+        if awaitingOACKAcknowledgment { return [.sendOptionAcknowledgment(options.acknowledged)] }
         return sendWindow(from: acknowledged + 1)
     }
 

@@ -7,15 +7,9 @@ public struct TransferOptions: Sendable, Equatable {
     /// Seconds before a retransmission, when the client asked (RFC 2349).
     public var timeoutSeconds: Int?
     /// What the OACK carries, in the order the client asked; empty means no OACK (plain RFC 1350).
-    public var acknowledged: [(name: String, value: String)] = []
+    public var acknowledged: [TFTPOption] = []
 
     public init() {}
-
-    public static func == (lhs: TransferOptions, rhs: TransferOptions) -> Bool {
-        lhs.blockSize == rhs.blockSize && lhs.windowSize == rhs.windowSize && lhs.timeoutSeconds == rhs.timeoutSeconds
-            && lhs.acknowledged.count == rhs.acknowledged.count
-            && zip(lhs.acknowledged, rhs.acknowledged).allSatisfy { $0 == $1 }
-    }
 
     /// Limits the server applies whatever a client asks.
     public struct Limits: Sendable {
@@ -32,29 +26,30 @@ public struct TransferOptions: Sendable, Equatable {
 
     /// Negotiates the client's options for a file of `size` bytes. An out-of-range `blksize` is refused with
     /// error 8 (RFC 2348 allows 8–65464); unknown options are left out of the OACK (RFC 2347).
-    public static func negotiate(_ requested: [(name: String, value: String)], size: Int,
+    public static func negotiate(_ requested: [TFTPOption], size: Int,
                                  limits: Limits) -> Result<TransferOptions, TFTPNegotiationError> {
         var options = TransferOptions()
-        for (name, value) in requested {
+        for option in requested {
+            let (name, value) = (option.name, option.value)
             switch name {
             case "blksize":
                 guard let asked = Int(value), (8...65464).contains(asked) else {
                     return .failure(TFTPNegotiationError(message: "blksize \(value) outside 8-65464"))
                 }
                 options.blockSize = min(asked, limits.maximumBlockSize)
-                options.acknowledged.append((name, String(options.blockSize)))
+                options.acknowledged.append(TFTPOption(name, String(options.blockSize)))
             case "tsize":
                 // RFC 2349: a read request sends 0; the reply carries the real size.
-                options.acknowledged.append((name, String(size)))
+                options.acknowledged.append(TFTPOption(name, String(size)))
             case "timeout":
                 if let seconds = Int(value), (1...255).contains(seconds) {
                     options.timeoutSeconds = seconds
-                    options.acknowledged.append((name, value))
+                    options.acknowledged.append(TFTPOption(name, value))
                 }
             case "windowsize":
                 if let asked = Int(value), (1...65535).contains(asked) {
                     options.windowSize = min(asked, limits.maximumWindowSize)
-                    options.acknowledged.append((name, String(options.windowSize)))
+                    options.acknowledged.append(TFTPOption(name, String(options.windowSize)))
                 }
             default:
                 continue

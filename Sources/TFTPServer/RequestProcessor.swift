@@ -41,11 +41,7 @@ final class RequestProcessor: @unchecked Sendable {
 
     /// One datagram that arrived on port 69 from `address`:`port` (network byte order).
     func handle(_ bytes: ArraySlice<UInt8>, address: UInt32, port: UInt16) {
-        var socketAddress = sockaddr_in()
-        socketAddress.sin_family = sa_family_t(AF_INET)
-        socketAddress.sin_addr.s_addr = address
-        socketAddress.sin_port = port
-        let client = SocketAddress(socketAddress, host: "\(IPv4Address(UInt32(bigEndian: address)))")
+        let client = TFTPClient(networkAddress: address, networkPort: port)
         let packet: TFTPPacket
         do {
             packet = try TFTPPacket(parsing: bytes)
@@ -71,8 +67,8 @@ final class RequestProcessor: @unchecked Sendable {
         }
     }
 
-    private func startTransfer(client: SocketAddress, filename: String, mode: String,
-                               options: [(name: String, value: String)]) {
+    private func startTransfer(client: TFTPClient, filename: String, mode: String,
+                               options: [TFTPOption]) {
         guard mode == "octet" || mode == "netascii" else {
             reply(to: client, .error(.illegalOperation, "unsupported mode \(mode)"))
             return
@@ -87,7 +83,7 @@ final class RequestProcessor: @unchecked Sendable {
             refuseBusy(client, filename: filename, why: "\(transfers.limits.total) transfers already run")
             return
         }
-        let clientAddress = client.ipAddress.flatMap(IPv4Address.init)
+        let clientAddress = client.address
         let snapshot = files.withLockedValue { $0 }
         let node = snapshot.nodeName(at: clientAddress)
         let content: any TFTPContent
@@ -97,7 +93,7 @@ final class RequestProcessor: @unchecked Sendable {
         case .failure(let refusal):
             transfers.release(client)
             counters.update { $0.refused[refusal.code == .fileNotFound ? "not found" : "access", default: 0] += 1 }
-            logger.info("\(node ?? client.ipAddress ?? "?") asked for \(filename): \(refusal.message)")
+            logger.info("\(node ?? "\(client.address)") asked for \(filename): \(refusal.message)")
             recordFailure(filename, detail: refusal.message, client: client, node: node)
             reply(to: client, .error(refusal.code, refusal.message))
             return
@@ -127,10 +123,10 @@ final class RequestProcessor: @unchecked Sendable {
 
     /// What a transfer needs from its request once the file is open.
     private struct Request {
-        let client: SocketAddress
+        let client: TFTPClient
         let node: String?
         let filename: String
-        let options: [(name: String, value: String)]
+        let options: [TFTPOption]
     }
 
     /// Netascii files up to this size are converted where the request arrived: a few milliseconds at most.
@@ -146,7 +142,7 @@ final class RequestProcessor: @unchecked Sendable {
         } catch {
             transfers.release(request.client)
             counters.update { $0.failed += 1 }
-            logger.error("cannot read \(request.filename) for \(request.node ?? request.client.ipAddress ?? "?"): \(error)")
+            logger.error("cannot read \(request.filename) for \(request.node ?? "\(request.client.address)"): \(error)")
             recordFailure(request.filename, detail: "failed: \(error)", client: request.client, node: request.node)
             reply(to: request.client, .error(.notDefined, "cannot read the file"))
         }
@@ -192,30 +188,29 @@ final class RequestProcessor: @unchecked Sendable {
 
     /// Refuses a request the limits do not allow, with an error the client's retry logic sees; logged sparingly,
     /// since a flood is exactly when these come by the thousand.
-    private func refuseBusy(_ client: SocketAddress, filename: String, why: String) {
+    private func refuseBusy(_ client: TFTPClient, filename: String, why: String) {
         counters.update { $0.refused["busy", default: 0] += 1 }
         switch busyLog.note(now: ContinuousClock.now) {
         case .log(let suppressed):
             let earlier = suppressed > 0 ? " (\(suppressed) more refused since the last line)" : ""
-            logger.warning("TFTP request for \(filename) from \(client.ipAddress ?? "?") refused: \(why)\(earlier)")
+            logger.warning("TFTP request for \(filename) from \("\(client.address)") refused: \(why)\(earlier)")
         case .quiet:
             break
         }
         reply(to: client, .error(.notDefined, "server busy, try again"))
     }
 
-    private func recordFailure(_ filename: String, detail: String, client: SocketAddress, node: String?) {
+    private func recordFailure(_ filename: String, detail: String, client: TFTPClient, node: String?) {
         let event = BootEvent(time: Date().timeIntervalSince1970, service: .tftp, step: filename, detail: detail,
                               outcome: .failed)
-        timeline.record(event, from: client.ipAddress ?? "?", node: node)
+        timeline.record(event, from: "\(client.address)", node: node)
     }
 
-    private func reply(to client: SocketAddress, _ packet: TFTPPacket) {
-        guard case .v4(let v4) = client else { return }
+    private func reply(to client: TFTPClient, _ packet: TFTPPacket) {
         let bytes = packet.encoded
         _ = bytes.withUnsafeBytes { buffer in
-            netroot_send_datagrams(listener, buffer.baseAddress, UInt(buffer.count), v4.address.sin_addr.s_addr,
-                                   v4.address.sin_port, 0)
+            netroot_send_datagrams(listener, buffer.baseAddress, UInt(buffer.count), client.address.value.bigEndian,
+                                   client.port.bigEndian, 0)
         }
     }
 }

@@ -115,8 +115,8 @@ final class ActiveTransfers: Sendable {
     }
 
     private struct State {
-        var clients: Set<SocketAddress> = []
-        var perAddress: [String: Int] = [:]
+        var clients: Set<TFTPClient> = []
+        var perAddress: [IPv4Address: Int] = [:]
     }
 
     private let state = NIOLockedValueBox(State())
@@ -126,8 +126,8 @@ final class ActiveTransfers: Sendable {
 
     var count: Int { state.withLockedValue { $0.clients.count } }
 
-    func claim(_ client: SocketAddress) -> Claim {
-        let address = client.ipAddress ?? "?"
+    func claim(_ client: TFTPClient) -> Claim {
+        let address = client.address
         return state.withLockedValue { state in
             guard !state.clients.contains(client) else { return .duplicate }
             guard state.clients.count < limits.total else { return .overTotalLimit }
@@ -138,8 +138,8 @@ final class ActiveTransfers: Sendable {
         }
     }
 
-    func release(_ client: SocketAddress) {
-        let address = client.ipAddress ?? "?"
+    func release(_ client: TFTPClient) {
+        let address = client.address
         state.withLockedValue { state in
             guard state.clients.remove(client) != nil else { return }
             let left = state.perAddress[address, default: 1] - 1

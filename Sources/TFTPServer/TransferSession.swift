@@ -10,7 +10,7 @@ import TFTP
 /// only thread that touches it from then on.
 final class TransferSession: @unchecked Sendable {
     let sockets: TransferSockets
-    private let client: SocketAddress
+    private let client: TFTPClient
     /// The inventory's name for the client's address, if it has one.
     private let node: String?
     private let filename: String
@@ -26,7 +26,7 @@ final class TransferSession: @unchecked Sendable {
     private(set) var isFinished = false
 
     /// `sockets` are already connected to `client`: only the client's packets reach the transfer's socket.
-    init(client: SocketAddress, sockets: TransferSockets, node: String?, filename: String, content: any TFTPContent,
+    init(client: TFTPClient, sockets: TransferSockets, node: String?, filename: String, content: any TFTPContent,
          options: TransferOptions, transfers: ActiveTransfers, counters: TFTPCounters, timeline: BootTimeline,
          logger: Logger) {
         self.sockets = sockets
@@ -78,7 +78,7 @@ final class TransferSession: @unchecked Sendable {
     func tick(now: ContinuousClock.Instant) {
         guard now >= transfer.deadline else { return }
         let actions = transfer.tick(now: now)
-        if !actions.isEmpty { logger.debug("\(filename) to \(client.ipAddress ?? "?"): timeout, resending \(actions.count)") }
+        if !actions.isEmpty { logger.debug("\(filename) to \("\(client.address)"): timeout, resending \(actions.count)") }
         perform(actions)
     }
 
@@ -87,7 +87,7 @@ final class TransferSession: @unchecked Sendable {
         guard !isFinished else { return }
         writer.queue(TFTPPacket.error(.notDefined, "server shutting down").encoded)
         writer.flush()
-        logger.notice("transfer of \(filename) to \(node ?? client.ipAddress ?? "?") ended: server shutting down")
+        logger.notice("transfer of \(filename) to \(node ?? "\(client.address)") ended: server shutting down")
         close()
     }
 
@@ -104,9 +104,7 @@ final class TransferSession: @unchecked Sendable {
                     perform(transfer.abort(reason: "\(error)"))
                     return
                 }
-            case .sendOptionAcknowledgment(let strings):
-                var options: [(name: String, value: String)] = []
-                for index in stride(from: 0, to: strings.count - 1, by: 2) { options.append((strings[index], strings[index + 1])) }
+            case .sendOptionAcknowledgment(let options):
                 writer.queue(TFTPPacket.optionAcknowledgment(options).encoded)
             case let .sendError(code, message):
                 writer.queue(TFTPPacket.error(code, message).encoded)
@@ -123,7 +121,7 @@ final class TransferSession: @unchecked Sendable {
         guard !isFinished else { return }
         close()
         let elapsed = ContinuousClock.now - started
-        let who = node ?? client.ipAddress ?? "?"
+        let who = node ?? "\(client.address)"
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         let took = "\(TimelineReport.size(content.size)) in \(TimelineReport.seconds(seconds))"
         let detail: String
@@ -152,7 +150,7 @@ final class TransferSession: @unchecked Sendable {
         }
         timeline.record(BootEvent(time: Date().timeIntervalSince1970, service: .tftp, step: filename, detail: detail,
                                   outcome: failed ? .failed : .ok),
-                        from: client.ipAddress ?? "?", node: node)
+                        from: "\(client.address)", node: node)
     }
 
     private func close() {

@@ -29,9 +29,8 @@ struct TransferSockets: Sendable {
     }
 
     /// Connects the transfer's socket to `client`, before anything is sent to it.
-    func connect(to client: SocketAddress) throws {
-        guard case .v4(let v4) = client else { throw SocketError("connect to a non-IPv4 client") }
-        guard netroot_connect(transfer, v4.address.sin_addr.s_addr, v4.address.sin_port) == 0 else {
+    func connect(to client: TFTPClient) throws {
+        guard netroot_connect(transfer, client.address.value.bigEndian, client.port.bigEndian) == 0 else {
             throw SocketError("connect")
         }
     }

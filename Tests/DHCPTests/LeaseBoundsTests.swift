@@ -63,7 +63,7 @@ import Testing
         #expect(leases.isQuarantined(offer.yiaddr, at: startTime + 1))
         #expect(leases.quarantinedCount == 1)
         // Only an offer was held: nothing was journaled, so there is nothing to release on disk.
-        #expect(decline.durableUpdate == nil)
+        #expect(decline.leaseChange == nil)
         leases.prune(now: startTime + responder.declineQuarantine + 1)
         #expect(leases.quarantinedCount == 0)
     }

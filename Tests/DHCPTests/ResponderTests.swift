@@ -16,7 +16,7 @@ import Testing
     mutating func respond(_ request: DHCPMessage, at now: Int64 = startTime) -> Decision {
         let decision = responder.respond(to: request, context: RequestContext(serverAddress: serverAddress, now: now),
                                          leases: &leases)
-        if let update = decision.durableUpdate { leases.apply(update) }
+        if let update = decision.leaseChange { leases.apply(update) }
         return decision
     }
 
@@ -38,7 +38,7 @@ import Testing
         #expect(offer.options.hostName == "compute1")
         // No broadcast flag, no address yet: a raw frame to the MAC.
         #expect(delivery == .link(mac: MACAddress("52:54:00:12:34:57")!, address: IPv4Address("192.168.1.11")!))
-        #expect(decision.durableUpdate == nil)
+        #expect(decision.leaseChange == nil)
     }
 
     @Test mutating func iPXERequestIsAcknowledgedDurably() throws {
@@ -54,7 +54,7 @@ import Testing
         #expect(ack.options.renewalTime == 1800)
         #expect(ack.options.rebindingTime == 3150)
         #expect(ack.options.rootPath == nil)
-        guard case .bind(let lease) = decision.durableUpdate else {
+        guard case .bind(let lease) = decision.leaseChange else {
             Issue.record("no durable lease")
             return
         }
@@ -186,7 +186,7 @@ import Testing
         #expect(nak.options.messageType == .nak)
         #expect(nak.yiaddr.value == 0)
         #expect(delivery == .broadcast)
-        #expect(decision.durableUpdate == nil)
+        #expect(decision.leaseChange == nil)
     }
 
     @Test mutating func initRebootOfAnUnknownClientIsSilent() {
@@ -204,7 +204,7 @@ import Testing
         let (ack, delivery) = try #require(decision.reply)
         #expect(ack.options.messageType == .ack)
         #expect(delivery == .unicast(IPv4Address("192.168.1.12")!))
-        guard case .bind(let lease) = decision.durableUpdate else {
+        guard case .bind(let lease) = decision.leaseChange else {
             Issue.record("renewal not durable")
             return
         }
@@ -243,7 +243,7 @@ import Testing
             $0.options.serverIdentifier = serverAddress
         })
         #expect(release.reply == nil)
-        #expect(release.durableUpdate == .release(mac: MACAddress(mac)!, address: offer.yiaddr))
+        #expect(release.leaseChange == .release(mac: MACAddress(mac)!, address: offer.yiaddr))
         #expect(leases.lease(for: MACAddress(mac)!) == nil)
     }
 

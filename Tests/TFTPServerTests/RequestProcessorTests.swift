@@ -103,7 +103,7 @@ final class RequestHarness: @unchecked Sendable {
 }
 
 @Suite(.serialized) struct RequestProcessorTests {
-    static func rrq(_ name: String, mode: String = "octet", _ options: [(name: String, value: String)] = []) -> TFTPPacket {
+    static func rrq(_ name: String, mode: String = "octet", _ options: [TFTPOption] = []) -> TFTPPacket {
         .readRequest(filename: name, mode: mode, options: options)
     }
 
@@ -120,7 +120,7 @@ final class RequestHarness: @unchecked Sendable {
             (Self.rrq("../etc/passwd"), .accessViolation),
             (.writeRequest(filename: "pxelinux.0", mode: "octet"), .accessViolation),
             (Self.rrq("pxelinux.0", mode: "mail"), .illegalOperation),
-            (Self.rrq("pxelinux.0", [("blksize", "4")]), .optionNegotiationRefused),
+            (Self.rrq("pxelinux.0", [TFTPOption("blksize", "4")]), .optionNegotiationRefused),
             (.acknowledgment(block: 1), .illegalOperation),
         ]
         for (request, code) in cases {

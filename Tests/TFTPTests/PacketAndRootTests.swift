@@ -9,7 +9,7 @@ import Testing
             + Array("tsize".utf8) + [0, 0x30, 0] + Array("blksize".utf8) + [0] + Array("1408".utf8) + [0]
         let packet = try TFTPPacket(parsing: ArraySlice(bytes))
         #expect(packet == .readRequest(filename: "pxelinux.cfg/01-52-54-00-c0-ff-01", mode: "octet",
-                                       options: [("tsize", "0"), ("blksize", "1408")]))
+                                       options: [TFTPOption("tsize", "0"), TFTPOption("blksize", "1408")]))
         #expect(packet.encoded == bytes)
     }
 

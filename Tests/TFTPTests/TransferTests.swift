@@ -30,22 +30,22 @@ import Testing
     }
 
     @Test func oackFirstThenData() throws {
-        let options = try TransferOptions.negotiate([("blksize", "1408"), ("tsize", "0")], size: 5000,
+        let options = try TransferOptions.negotiate([TFTPOption("blksize", "1408"), TFTPOption("tsize", "0")], size: 5000,
                                                     limits: .init(mtu: 1500)).get()
         var transfer = Transfer(size: 5000, options: options, now: t0)
-        #expect(transfer.start(now: t0) == [.sendOptionAcknowledgment(["blksize", "1408", "tsize", "5000"])])
+        #expect(transfer.start(now: t0) == [.sendOptionAcknowledgment([TFTPOption("blksize", "1408"), TFTPOption("tsize", "5000")])])
         #expect(transfer.receive(.acknowledgment(block: 0), now: t0) == [.sendData(block: 1, offset: 0, count: 1408)])
     }
 
     @Test func clientRefusingTheOACKEndsTheTransfer() throws {
-        let options = try TransferOptions.negotiate([("tsize", "0")], size: 10, limits: .init()).get()
+        let options = try TransferOptions.negotiate([TFTPOption("tsize", "0")], size: 10, limits: .init()).get()
         var transfer = Transfer(size: 10, options: options, now: t0)
         _ = transfer.start(now: t0)
         #expect(transfer.receive(.error(code: 8, message: "no"), now: t0) == [.finish(.abortedByClient(code: 8, message: "no"))])
     }
 
     @Test func windowSizeSendsAWindowAndRecoversFromAGap() throws {
-        let options = try TransferOptions.negotiate([("windowsize", "4")], size: 512 * 10, limits: .init()).get()
+        let options = try TransferOptions.negotiate([TFTPOption("windowsize", "4")], size: 512 * 10, limits: .init()).get()
         var transfer = Transfer(size: 512 * 10, options: options, now: t0)
         _ = transfer.start(now: t0)
         #expect(blocks(transfer.receive(.acknowledgment(block: 0), now: t0)) == [1, 2, 3, 4])
@@ -83,12 +83,12 @@ import Testing
 
     @Test func negotiation() throws {
         let limits = TransferOptions.Limits(mtu: 1500)
-        #expect(TransferOptions.negotiate([("blksize", "7")], size: 1, limits: limits).map(\.blockSize)
+        #expect(TransferOptions.negotiate([TFTPOption("blksize", "7")], size: 1, limits: limits).map(\.blockSize)
                 == .failure(TFTPNegotiationError(message: "blksize 7 outside 8-65464")))
-        #expect(TransferOptions.negotiate([("blksize", "65465")], size: 1, limits: limits).map(\.blockSize)
+        #expect(TransferOptions.negotiate([TFTPOption("blksize", "65465")], size: 1, limits: limits).map(\.blockSize)
                 == .failure(TFTPNegotiationError(message: "blksize 65465 outside 8-65464")))
-        let clamped = try TransferOptions.negotiate([("blksize", "65464"), ("timeout", "3"), ("windowsize", "16"),
-                                                     ("frobnicate", "1")], size: 9, limits: limits).get()
+        let clamped = try TransferOptions.negotiate([TFTPOption("blksize", "65464"), TFTPOption("timeout", "3"), TFTPOption("windowsize", "16"),
+                                                     TFTPOption("frobnicate", "1")], size: 9, limits: limits).get()
         #expect(clamped.blockSize == 1468)
         #expect(clamped.timeoutSeconds == 3)
         #expect(clamped.windowSize == 16)
@@ -102,7 +102,7 @@ import Testing
         var options = TransferOptions()
         options.blockSize = 1468
         options.timeoutSeconds = 1
-        options.acknowledged = [("blksize", "1468"), ("timeout", "1")]
+        options.acknowledged = [TFTPOption("blksize", "1468"), TFTPOption("timeout", "1")]
         var transfer = Transfer(size: 262_144, options: options, now: t0)
         _ = transfer.start(now: t0)
         _ = transfer.receive(.acknowledgment(block: 0), now: t0)

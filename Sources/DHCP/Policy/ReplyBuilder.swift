@@ -1,3 +1,4 @@
+import ByteOrder
 import Inventory
 
 /// Encodes a policy decision as a reply message: which options, in which order, for which client.
@@ -29,11 +30,11 @@ struct ReplyBuilder {
         options[OptionCode.serverIdentifier] = context.serverAddress.bytes
         if address != nil {
             let seconds = (profile?.leaseTime.value ?? network.leaseTime).seconds
-            options[OptionCode.leaseTime] = Self.bytes(seconds)
+            options[OptionCode.leaseTime] = BigEndian.bytes(seconds)
             if seconds != UInt32.max {
                 // RFC 2131 §4.4.5 defaults: T1 = 0.5, T2 = 0.875 of the lease.
-                options[OptionCode.renewalTime] = Self.bytes(seconds / 2)
-                options[OptionCode.rebindingTime] = Self.bytes(UInt32(UInt64(seconds) * 7 / 8))
+                options[OptionCode.renewalTime] = BigEndian.bytes(seconds / 2)
+                options[OptionCode.rebindingTime] = BigEndian.bytes(UInt32(UInt64(seconds) * 7 / 8))
             }
         }
         options[OptionCode.subnetMask] = network.subnet.mask.bytes
@@ -105,9 +106,5 @@ struct ReplyBuilder {
         for code in options.keys.sorted() where result[code] == nil { result[code] = options[code] }
         if let relay = request.options.relayAgentInformation { result.relayAgentInformation = relay }
         return result
-    }
-
-    private static func bytes(_ value: UInt32) -> [UInt8] {
-        [UInt8(value >> 24), UInt8(value >> 16 & 0xff), UInt8(value >> 8 & 0xff), UInt8(value & 0xff)]
     }
 }

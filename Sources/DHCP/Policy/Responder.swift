@@ -48,27 +48,10 @@ public enum IgnoreReason: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// The responder's verdict on one request.
-public struct Decision: Sendable {
-    /// The reply and where it goes; nil when the request gets none.
-    public var reply: (message: DHCPMessage, delivery: Delivery)?
-    /// Why there is no reply, when there is none.
-    public var ignored: IgnoreReason?
-    /// Must reach the journal before `reply` is sent; the caller applies it to the lease table only then.
-    public var durableUpdate: LeaseUpdate?
-    /// The node's name when the client is known.
-    public var node: String?
-    public var requestType: DHCPMessageType?
-
-    static func ignore(_ reason: IgnoreReason, node: String? = nil, type: DHCPMessageType? = nil) -> Decision {
-        Decision(reply: nil, ignored: reason, durableUpdate: nil, node: node, requestType: type)
-    }
-}
-
 /// Who gets what: one pure function of (request, inventory snapshot, lease state, clock).
 ///
 /// Decide, write, commit: the responder changes the table it is handed only for what lives in memory alone
-/// (offer holds, the decline quarantine). Bindings and releases come back as `durableUpdate`; the caller applies
+/// (offer holds, the decline quarantine). Bindings and releases come back as the decision's `leaseChange`; the caller applies
 /// them once the journal has them, so a failed write leaves no binding the disk lacks.
 public struct Responder: Sendable {
     public let inventory: Inventory
@@ -80,28 +63,40 @@ public struct Responder: Sendable {
     public init(inventory: Inventory) { self.inventory = inventory }
 
     public func respond(to request: DHCPMessage, context: RequestContext, leases: inout LeaseTable) -> Decision {
-        guard request.op == .request else { return .ignore(.notARequest) }
-        guard let mac = request.clientMAC else { return .ignore(.notEthernet) }
-        guard let type = request.options.messageType else { return .ignore(.noMessageType) }
+        guard request.op == .request else { return .silent(.init(reason: .notARequest)) }
+        guard let mac = request.clientMAC else { return .silent(.init(reason: .notEthernet)) }
+        guard let type = request.options.messageType else { return .silent(.init(reason: .noMessageType)) }
         let profile = inventory.profile(mac: mac)
-        var decision: Decision
+        let verdict: Verdict
         switch type {
-        case .discover: decision = discover(request, mac: mac, profile: profile, context: context, leases: &leases)
-        case .request: decision = self.request(request, mac: mac, profile: profile, context: context, leases: &leases)
-        case .decline: decision = decline(request, mac: mac, context: context, leases: &leases)
-        case .release: decision = release(request, mac: mac, leases: &leases)
-        case .inform: decision = inform(request, profile: profile, context: context)
-        case .offer, .ack, .nak: decision = .ignore(.serverMessage(type))
+        case .discover: verdict = discover(request, mac: mac, profile: profile, context: context, leases: &leases)
+        case .request: verdict = self.request(request, mac: mac, profile: profile, context: context, leases: &leases)
+        case .decline: verdict = decline(request, mac: mac, context: context, leases: &leases)
+        case .release: verdict = release(request, mac: mac, leases: &leases)
+        case .inform: verdict = inform(request, profile: profile, context: context)
+        case .offer, .ack, .nak: verdict = .ignore(.serverMessage(type))
         }
-        decision.node = profile?.name
-        decision.requestType = type
-        return decision
+        switch verdict {
+        case let .answer(reply, replyType, change):
+            return .reply(.init(message: reply, type: replyType, delivery: Delivery.forReply(reply, to: request),
+                                leaseChange: change, requestType: type, node: profile?.name))
+        case let .silent(reason, change):
+            return .silent(.init(reason: reason, leaseChange: change, requestType: type, node: profile?.name))
+        }
+    }
+
+    /// What one message handler decided, before the facts every decision carries are added.
+    enum Verdict {
+        case answer(DHCPMessage, DHCPMessageType, leaseChange: LeaseUpdate?)
+        case silent(IgnoreReason, leaseChange: LeaseUpdate?)
+
+        static func ignore(_ reason: IgnoreReason) -> Verdict { .silent(reason, leaseChange: nil) }
     }
 
     // MARK: message handlers
 
     private func discover(_ request: DHCPMessage, mac: MACAddress, profile: BootProfile?, context: RequestContext,
-                          leases: inout LeaseTable) -> Decision {
+                          leases: inout LeaseTable) -> Verdict {
         let binding: Binding
         switch self.binding(for: request, mac: mac, profile: profile, context: context, leases: leases,
                             allocate: true) {
@@ -123,11 +118,11 @@ public struct Responder: Sendable {
         let reply = ReplyBuilder(inventory: inventory, context: context)
             .reply(.offer, to: request, address: binding.address, network: binding.network, profile: binding.profile,
                    facts: facts, rememberedArchitecture: leases.lease(for: mac)?.clientArchitecture)
-        return Decision(reply: (reply, Delivery.forReply(reply, to: request)), ignored: nil, durableUpdate: nil)
+        return .answer(reply, .offer, leaseChange: nil)
     }
 
     private func request(_ request: DHCPMessage, mac: MACAddress, profile: BootProfile?, context: RequestContext,
-                         leases: inout LeaseTable) -> Decision {
+                         leases: inout LeaseTable) -> Verdict {
         let options = request.options
         let requested = options.requestedIPAddress
         if let serverID = options.serverIdentifier, serverID != context.serverAddress {
@@ -156,17 +151,17 @@ public struct Responder: Sendable {
         case .failure(.noNetworkForRequest), .failure(.wrongSegment):
             // The client believes in an address on a network we do not serve it on.
             let nak = builder.nak(request, message: "address not valid on this network")
-            return Decision(reply: (nak, Delivery.forReply(nak, to: request)), ignored: nil, durableUpdate: nil)
+            return .answer(nak, .nak, leaseChange: nil)
         case .failure(let reason):
             if options.serverIdentifier != nil {
                 let nak = builder.nak(request, message: "offer expired")
-                return Decision(reply: (nak, Delivery.forReply(nak, to: request)), ignored: nil, durableUpdate: nil)
+                return .answer(nak, .nak, leaseChange: nil)
             }
             return .ignore(reason)
         }
         guard claimed == binding.address else {
             let nak = builder.nak(request, message: "requested \(claimed), but this client's address is \(binding.address)")
-            return Decision(reply: (nak, Delivery.forReply(nak, to: request)), ignored: nil, durableUpdate: nil)
+            return .answer(nak, .nak, leaseChange: nil)
         }
         let facts = ClientFacts(request)
         let remembered = leases.lease(for: mac)?.clientArchitecture
@@ -183,12 +178,12 @@ public struct Responder: Sendable {
         }
         let ack = builder.reply(.ack, to: request, address: binding.address, network: binding.network,
                                 profile: binding.profile, facts: facts, rememberedArchitecture: remembered)
-        return Decision(reply: (ack, Delivery.forReply(ack, to: request)), ignored: nil, durableUpdate: .bind(lease))
+        return .answer(ack, .ack, leaseChange: .bind(lease))
     }
 
     private func decline(_ request: DHCPMessage, mac: MACAddress, context: RequestContext,
-                         leases: inout LeaseTable) -> Decision {
-        var decision = Decision.ignore(.noReplyExpected(.decline))
+                         leases: inout LeaseTable) -> Verdict {
+        let decision = Verdict.ignore(.noReplyExpected(.decline))
         guard request.options.serverIdentifier == context.serverAddress,
               let address = request.options.requestedIPAddress else { return decision }
         let own = leases.lease(for: mac)
@@ -200,29 +195,30 @@ public struct Responder: Sendable {
         // Another host answers ARP for this address: keep it out of the pool for a while.
         leases.quarantine(address, until: context.now + declineQuarantine)
         if let own, own.address == address, own.state == .bound {
-            decision.durableUpdate = .release(mac: mac, address: address)
+            return .silent(.noReplyExpected(.decline), leaseChange: .release(mac: mac, address: address))
         }
         return decision
     }
 
-    private func release(_ request: DHCPMessage, mac: MACAddress, leases: inout LeaseTable) -> Decision {
-        var decision = Decision.ignore(.noReplyExpected(.release))
+    private func release(_ request: DHCPMessage, mac: MACAddress, leases: inout LeaseTable) -> Verdict {
+        let decision = Verdict.ignore(.noReplyExpected(.release))
         guard let lease = leases.lease(for: mac), lease.address == request.ciaddr else { return decision }
         if lease.state == .bound {
-            decision.durableUpdate = .release(mac: mac, address: lease.address) // forgotten once written
+            // Forgotten once written.
+            return .silent(.noReplyExpected(.release), leaseChange: .release(mac: mac, address: lease.address))
         } else {
             leases.remove(mac: mac) // only a hold: memory alone knows it
         }
         return decision
     }
 
-    private func inform(_ request: DHCPMessage, profile: BootProfile?, context: RequestContext) -> Decision {
+    private func inform(_ request: DHCPMessage, profile: BootProfile?, context: RequestContext) -> Verdict {
         guard request.ciaddr.value != 0 else { return .ignore(.malformedRequest("INFORM without ciaddr")) }
         guard let network = inventory.network(containing: request.ciaddr) else { return .ignore(.noNetworkForRequest) }
         let reply = ReplyBuilder(inventory: inventory, context: context)
             .reply(.ack, to: request, address: nil, network: network, profile: profile, facts: ClientFacts(request),
                    rememberedArchitecture: nil)
-        return Decision(reply: (reply, Delivery.forReply(reply, to: request)), ignored: nil, durableUpdate: nil)
+        return .answer(reply, .ack, leaseChange: nil)
     }
 
     // MARK: who gets which address

@@ -1,3 +1,4 @@
+import ByteOrder
 import Inventory
 
 /// A BOOTP/DHCP message (RFC 2131 §2): typed header fields and raw options.
@@ -81,13 +82,13 @@ extension DHCPMessage {
         htype = data[1]
         hlen = data[2]
         hops = data[3]
-        xid = Self.uint32(data, 4)
-        secs = UInt16(data[8]) << 8 | UInt16(data[9])
-        flags = UInt16(data[10]) << 8 | UInt16(data[11])
-        ciaddr = IPv4Address(Self.uint32(data, 12))
-        yiaddr = IPv4Address(Self.uint32(data, 16))
-        siaddr = IPv4Address(Self.uint32(data, 20))
-        giaddr = IPv4Address(Self.uint32(data, 24))
+        xid = BigEndian.uint32(data, at: 4)
+        secs = BigEndian.uint16(data, at: 8)
+        flags = BigEndian.uint16(data, at: 10)
+        ciaddr = IPv4Address(BigEndian.uint32(data, at: 12))
+        yiaddr = IPv4Address(BigEndian.uint32(data, at: 16))
+        siaddr = IPv4Address(BigEndian.uint32(data, at: 20))
+        giaddr = IPv4Address(BigEndian.uint32(data, at: 24))
         chaddr = Array(data[28..<44])
         sname = Array(data[44..<108])
         file = Array(data[108..<236])
@@ -111,10 +112,6 @@ extension DHCPMessage {
         self.options = options
     }
 
-    private static func uint32(_ data: [UInt8], _ offset: Int) -> UInt32 {
-        UInt32(data[offset]) << 24 | UInt32(data[offset + 1]) << 16 | UInt32(data[offset + 2]) << 8
-            | UInt32(data[offset + 3])
-    }
 
     private static func parseOptions(_ field: ArraySlice<UInt8>, into options: inout DHCPOptions)
         throws(DHCPDecodeError) {
@@ -170,12 +167,10 @@ extension DHCPMessage {
         out.append(htype)
         out.append(hlen)
         out.append(hops)
-        Self.append32(xid, to: &out)
-        out.append(UInt8(secs >> 8))
-        out.append(UInt8(secs & 0xff))
-        out.append(UInt8(flags >> 8))
-        out.append(UInt8(flags & 0xff))
-        for address in [ciaddr, yiaddr, siaddr, giaddr] { Self.append32(address.value, to: &out) }
+        BigEndian.append(xid, to: &out)
+        BigEndian.append(secs, to: &out)
+        BigEndian.append(flags, to: &out)
+        for address in [ciaddr, yiaddr, siaddr, giaddr] { BigEndian.append(address.value, to: &out) }
         out += Self.padded(chaddr, to: 16)
 
         var tlvs = options.entries.filter { $0.code != OptionCode.relayAgentInformation && $0.code != OptionCode.overload }
@@ -225,12 +220,6 @@ extension DHCPMessage {
         return out
     }
 
-    private static func append32(_ value: UInt32, to out: inout [UInt8]) {
-        out.append(UInt8(value >> 24))
-        out.append(UInt8(value >> 16 & 0xff))
-        out.append(UInt8(value >> 8 & 0xff))
-        out.append(UInt8(value & 0xff))
-    }
 
     private static func padded(_ bytes: [UInt8], to length: Int) -> [UInt8] {
         let prefix = Array(bytes.prefix(length))

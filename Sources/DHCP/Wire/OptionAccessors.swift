@@ -1,3 +1,4 @@
+import ByteOrder
 import Inventory
 
 /// Typed views of the options netroot uses; each names the RFC that defines it.
@@ -28,8 +29,8 @@ extension DHCPOptions {
 
     /// Option 57, maximum DHCP message size the client accepts, IP and UDP headers included (RFC 2132 §9.10).
     public var maximumMessageSize: UInt16? {
-        get { self[OptionCode.maximumMessageSize].flatMap { $0.count == 2 ? UInt16($0[0]) << 8 | UInt16($0[1]) : nil } }
-        set { self[OptionCode.maximumMessageSize] = newValue.map { [UInt8($0 >> 8), UInt8($0 & 0xff)] } }
+        get { self[OptionCode.maximumMessageSize].flatMap { $0.count == 2 ? BigEndian.uint16($0, at: 0) : nil } }
+        set { self[OptionCode.maximumMessageSize] = newValue.map { BigEndian.bytes($0) } }
     }
 
     /// Option 51, lease time in seconds (RFC 2132 §9.2); 58 and 59 are T1 and T2 (§9.11, §9.12).
@@ -57,7 +58,7 @@ extension DHCPOptions {
     /// Option 93, client system architectures (RFC 4578 §2.1); the first is the one booting.
     public var clientArchitectures: [UInt16] {
         guard let value = self[OptionCode.clientSystemArchitecture], value.count % 2 == 0 else { return [] }
-        return stride(from: 0, to: value.count, by: 2).map { UInt16(value[$0]) << 8 | UInt16(value[$0 + 1]) }
+        return stride(from: 0, to: value.count, by: 2).map { BigEndian.uint16(value, at: $0) }
     }
 
     /// Option 97, client machine identifier (RFC 4578 §2.3): type 0 and a 16-byte UUID.
@@ -90,10 +91,7 @@ extension DHCPOptions {
     /// A list of IPv4 addresses, as options 3 and 6 carry them (RFC 2132 §3.5, §3.8).
     public func addresses(_ code: UInt8) -> [IPv4Address] {
         guard let value = self[code], value.count % 4 == 0 else { return [] }
-        return stride(from: 0, to: value.count, by: 4).map {
-            IPv4Address(UInt32(value[$0]) << 24 | UInt32(value[$0 + 1]) << 16 | UInt32(value[$0 + 2]) << 8
-                            | UInt32(value[$0 + 3]))
-        }
+        return stride(from: 0, to: value.count, by: 4).map { IPv4Address(BigEndian.uint32(value, at: $0)) }
     }
 
     public mutating func setAddresses(_ code: UInt8, _ addresses: [IPv4Address]) {
@@ -111,10 +109,10 @@ extension DHCPOptions {
 
     private func uint32(_ code: UInt8) -> UInt32? {
         guard let value = self[code], value.count == 4 else { return nil }
-        return UInt32(value[0]) << 24 | UInt32(value[1]) << 16 | UInt32(value[2]) << 8 | UInt32(value[3])
+        return BigEndian.uint32(value, at: 0)
     }
 
     private mutating func setUInt32(_ code: UInt8, _ value: UInt32?) {
-        self[code] = value.map { [UInt8($0 >> 24), UInt8($0 >> 16 & 0xff), UInt8($0 >> 8 & 0xff), UInt8($0 & 0xff)] }
+        self[code] = value.map { BigEndian.bytes($0) }
     }
 }
