@@ -156,6 +156,6 @@ extension SocketAddress {
         raw.sin_family = sa_family_t(AF_INET)
         raw.sin_port = port.bigEndian
         raw.sin_addr.s_addr = address.value.bigEndian
-        self.init(raw, host: "\(address)")
+        self.init(raw, host: "") // a name is for printing; none is formatted per reply
     }
 }
