@@ -9,7 +9,7 @@ struct NFSExport: Equatable {
     /// The exports `nodes.yaml` asks for, in name order (so export IDs stay put across reloads).
     static func exports(of inventory: Inventory) -> [NFSExport] {
         inventory.images.filter(\.exportsNFS).compactMap { image in
-            guard let rootPath = image.rootPath, let location = BootImage.nfsLocation(rootPath) else { return nil }
+            guard let location = image.rootPath?.nfs else { return nil }
             return NFSExport(image: image.name,
                              directory: BootImage.rootDirectory(image: image.name,
                                                                 stateDirectory: inventory.server.stateDirectory),

@@ -45,7 +45,7 @@ public struct BootProfile: Sendable, Equatable {
     public var kernel: Resolved<String>?
     public var initrd: Resolved<String>?
     /// DHCP option 17, sent to the initramfs and never to PXE firmware.
-    public var rootPath: Resolved<String>?
+    public var rootPath: Resolved<RootPath>?
     public var cmdline: Resolved<String>
     public var biosBootfile: Resolved<String>
     public var uefiBootfile: Resolved<String>
@@ -69,7 +69,7 @@ struct ProfileResolver {
     func resolve(_ node: ClusterNode) -> BootProfile {
         let groups = node.groups.compactMap { groupsByName[$0] }
         // The first match walking node, then groups from last to first, wins.
-        func pick(_ nodeValue: String?, _ groupValue: (NodeGroup) -> String?) -> Resolved<String>? {
+        func pick<Value>(_ nodeValue: Value?, _ groupValue: (NodeGroup) -> Value?) -> Resolved<Value>? {
             if let nodeValue { return Resolved(nodeValue, from: .node) }
             for group in groups.reversed() {
                 if let value = groupValue(group) { return Resolved(value, from: .group(group.name)) }
@@ -78,7 +78,7 @@ struct ProfileResolver {
         }
         let image = pick(node.image, \.image)
         let bootImage = image.flatMap { imagesByName[$0.value] }
-        func fromImage(_ value: KeyPath<BootImage, String?>) -> Resolved<String>? {
+        func fromImage<Value>(_ value: KeyPath<BootImage, Value?>) -> Resolved<Value>? {
             guard let bootImage, let text = bootImage[keyPath: value] else { return nil }
             return Resolved(text, from: .image(bootImage.name))
         }

@@ -39,12 +39,13 @@ public struct Diagnostic: Hashable, Sendable, CustomStringConvertible {
         self.message = message
     }
 
-    /// The one-line form; warnings say so, errors need no label.
+    /// The one-line form; warnings say so, errors need no label. A newline or other control character quoted
+    /// from the file is escaped (`\n`), so one finding stays one line.
     public var description: String {
         var text = "\(file):\(location): "
         if severity == .warning { text += "warning: " }
-        if let subject { text += "\(subject): " }
-        return text + message
+        if let subject { text += "\(LineBreaker.escaped(subject)): " }
+        return text + LineBreaker.escaped(message)
     }
 }
 

@@ -88,7 +88,7 @@ public struct BootImage: Sendable, Equatable {
     public var kernel: String
     public var initrd: String?
     /// DHCP option 17 for the initramfs, e.g. `nfs:192.168.1.200:/`.
-    public var rootPath: String?
+    public var rootPath: RootPath?
     public var cmdline: String?
     /// `export: nfs`: `netroot serve` serves the imported root read-only over NFS at the root_path's path.
     public var exportsNFS: Bool = false
@@ -99,23 +99,13 @@ public struct BootImage: Sendable, Equatable {
         stateDirectory + "/images/" + image + "/rootfs"
     }
 
-    /// `nfs:HOST:/PATH` (or `nfs4:`) split into host and path.
-    public static func nfsLocation(_ rootPath: String) -> (host: String, path: String)? {
-        for scheme in ["nfs:", "nfs4:"] where rootPath.hasPrefix(scheme) {
-            let parts = rootPath.dropFirst(scheme.count).split(separator: ":", maxSplits: 1)
-            guard parts.count == 2, parts[1].hasPrefix("/") else { return nil }
-            // Mount options may follow the path after a comma (dracut's nfs:HOST:/PATH:OPTIONS is not used here).
-            return (String(parts[0]), String(parts[1]))
-        }
-        return nil
-    }
 }
 
 /// One entry of `groups:`: defaults shared by nodes.
 public struct NodeGroup: Sendable, Equatable {
     public var name: String
     public var image: String?
-    public var rootPath: String?
+    public var rootPath: RootPath?
     public var cmdline: String?
     public var location: SourceLocation
 }
@@ -128,7 +118,7 @@ public struct ClusterNode: Sendable, Equatable {
     public var groups: [String]
     public var hostname: String?
     public var image: String?
-    public var rootPath: String?
+    public var rootPath: RootPath?
     public var cmdline: String?
     public var location: SourceLocation
 }

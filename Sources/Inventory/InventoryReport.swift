@@ -23,8 +23,8 @@ public enum InventoryReport {
 
     /// Every effective value of one node with where it came from.
     public static func nodeDetails(_ profile: BootProfile, server: ServerSettings) -> String {
-        func row(_ key: String, _ value: Resolved<String>?) -> [String] {
-            [key, value?.value ?? "-", value.map { "\($0.source)" } ?? "not set"]
+        func row<Value: CustomStringConvertible>(_ key: String, _ value: Resolved<Value>?) -> [String] {
+            [key, value.map { "\($0.value)" } ?? "-", value.map { "\($0.source)" } ?? "not set"]
         }
         let network = profile.network
         let nextServer = server.address.map(\.description) ?? "address of \(server.interface)"

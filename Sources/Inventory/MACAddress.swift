@@ -24,6 +24,13 @@ public struct MACAddress: Hashable, Sendable, Comparable, CustomStringConvertibl
         self.bytes = bytes
     }
 
+    /// `ff:ff:ff:ff:ff:ff`, which every NIC on the link receives.
+    public var isBroadcast: Bool { bytes.allSatisfy { $0 == 0xff } }
+    /// The low bit of the first byte set (broadcast included): a group address, never one NIC's own.
+    public var isMulticast: Bool { bytes[0] & 1 == 1 }
+    /// `00:00:00:00:00:00`, what a missing or unprogrammed address reads as.
+    public var isZero: Bool { bytes.allSatisfy { $0 == 0 } }
+
     /// `52:54:00:00:00:01`
     public var description: String { formatted(separator: ":") }
 

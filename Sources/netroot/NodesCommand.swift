@@ -33,7 +33,7 @@ struct NodesCommand: ParsableCommand {
                     NodeJSON(name: profile.name, mac: "\(profile.mac)", ip: "\(profile.ip)",
                              hostname: profile.hostname.value, network: profile.network.name,
                              image: profile.image?.value, groups: profile.groups, kernel: profile.kernel?.value,
-                             initrd: profile.initrd?.value, root_path: profile.rootPath?.value,
+                             initrd: profile.initrd?.value, root_path: profile.rootPath?.value.description,
                              cmdline: profile.cmdline.value)
                 })
                 return

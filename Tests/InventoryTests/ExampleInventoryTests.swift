@@ -19,7 +19,7 @@ import Testing
         #expect(result.diagnostics.allSatisfy { $0.message.contains("not found under tftp_root") })
         for profile in inventory.profiles {
             #expect(profile.cmdline.value.contains("root=dhcp"))
-            #expect(profile.rootPath?.value.hasPrefix("nfs:192.168.1.200:") == true)
+            #expect(profile.rootPath?.value.description.hasPrefix("nfs:192.168.1.200:") == true)
         }
     }
 }

@@ -65,7 +65,7 @@ import Testing
         #expect(profile.image == Resolved("base", from: .node))
         #expect(profile.kernel == Resolved("base/vmlinuz", from: .image("base")))
         #expect(profile.initrd == Resolved("base/initrd.img", from: .image("base")))
-        #expect(profile.rootPath == Resolved("nfs:10.0.0.2:/base", from: .image("base")))
+        #expect(profile.rootPath == Resolved(nfsRoot("nfs:10.0.0.2:/base"), from: .image("base")))
         #expect(profile.cmdline == Resolved("root=dhcp ro", from: .image("base")))
         #expect(profile.hostname == Resolved("plain", from: .defaultValue))
         #expect(profile.biosBootfile == Resolved("pxelinux.0", from: .defaultValue))
@@ -77,7 +77,7 @@ import Testing
         let grouped = try #require(inventory.profile(named: "grouped"))
         #expect(grouped.image == Resolved("base", from: .group("compute")))
         #expect(grouped.cmdline == Resolved("root=dhcp ro debug", from: .group("debug")))
-        #expect(grouped.rootPath == Resolved("nfs:10.0.0.2:/base", from: .image("base")))
+        #expect(grouped.rootPath == Resolved(nfsRoot("nfs:10.0.0.2:/base"), from: .image("base")))
 
         let reversed = try #require(inventory.profile(named: "reversed"))
         #expect(reversed.cmdline == Resolved("root=dhcp ro quiet", from: .group("compute")))
@@ -89,7 +89,7 @@ import Testing
         #expect(profile.kernel == Resolved("gpu/vmlinuz", from: .image("gpu")))
         #expect(profile.initrd == nil)
         #expect(profile.cmdline == Resolved("single", from: .node))
-        #expect(profile.rootPath == Resolved("nfs:10.0.0.3:/storage", from: .group("storage")))
+        #expect(profile.rootPath == Resolved(nfsRoot("nfs:10.0.0.3:/storage"), from: .group("storage")))
         #expect(profile.hostname == Resolved("own-host", from: .node))
     }
 

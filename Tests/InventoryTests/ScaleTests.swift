@@ -55,7 +55,7 @@ extension String {
         let last = try #require(inventory.profile(named: "n9999"))
         #expect(last.ip.description == "10.0.49.209")
         #expect(last.cmdline == Resolved("root=dhcp ro debug", from: .group("debug")))
-        #expect(last.rootPath == Resolved("nfs:10.0.0.3:/scratch", from: .group("scratch")))
+        #expect(last.rootPath == Resolved(nfsRoot("nfs:10.0.0.3:/scratch"), from: .group("scratch")))
         #expect(inventory.profile(mac: MACAddress(String(format6: 4242))!)?.name == "n4242")
         // Timing belongs to the release benchmark (integration/bench/inventory-scale); this only reports.
         print("10,000-node inventory (debug build): \(elapsed)")

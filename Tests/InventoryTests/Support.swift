@@ -36,3 +36,9 @@ let baseInventory = """
 
 /// Files that make `baseInventory` free of warnings.
 let baseFiles: Set<String> = ["/srv/images", "/srv/images/rhel6/vmlinuz", "/srv/images/rhel6/initrd.img"]
+
+/// A root path the test knows to be valid.
+func nfsRoot(_ text: String) -> RootPath {
+    guard case .success(let rootPath) = RootPath.parse(text) else { fatalError("not a root path: \(text)") }
+    return rootPath
+}

@@ -60,7 +60,7 @@ struct ReplyBuilder {
             if let uuid = request.options.clientMachineIdentifier { options[OptionCode.clientMachineIdentifier] = uuid }
         } else if let rootPath = profile?.rootPath?.value {
             // Never to PXE firmware: iPXE tries to SAN-boot a root-path and fails (FIRMWARE-FACTS pitfall 1).
-            options[OptionCode.rootPath] = Array(rootPath.utf8)
+            options[OptionCode.rootPath] = rootPath.optionText
         }
         reply.options = ordered(options, for: request)
         return reply

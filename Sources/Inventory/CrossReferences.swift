@@ -1,0 +1,136 @@
+/// Checks what one section says about another, once every section has been read: names that must be
+/// declared, addresses that must sit in a network and outside its pool, exports that need this server, files
+/// under its tftp_root. Sections are read without looking at each other, so their order in the file is free.
+struct CrossReferences {
+    let collector: DiagnosticCollector
+    let fileExists: (String) -> Bool
+    /// Nil when `server:` could not be read: checks against it are skipped, its own errors say enough.
+    let server: ServerSettings?
+    let networks: NetworksSection
+
+    /// A pool must not hand out the server's own address.
+    func checkPools() {
+        guard let address = server?.address else { return }
+        for network in networks.networks {
+            guard let pool = network.pool, let location = networks.poolLocations[network.name],
+                  pool.isAscending, network.subnet.contains(pool.first), network.subnet.contains(pool.last),
+                  pool.contains(address) else { continue }
+            collector.error(at: location, "network \(network.name)",
+                            "pool \(pool) includes the server's address \(address)")
+        }
+    }
+
+    /// Kernels and initrds are looked for under tftp_root; a missing one is a warning (it may be copied later).
+    func checkBootFiles(_ images: ImagesSection) {
+        guard let root = server?.tftpRoot, fileExists(root) else { return }
+        for bootFile in images.bootFiles {
+            let path = root.hasSuffix("/") ? root + bootFile.file.value : root + "/" + bootFile.file.value
+            if !fileExists(path) {
+                collector.warning(at: bootFile.file.location, bootFile.subject,
+                                  "\(bootFile.what) '\(bootFile.file.value)' not found under tftp_root \(root)")
+            }
+        }
+    }
+
+    /// An exported image: its root_path names this server and a path no other export uses, and its imported
+    /// root exists under state_dir.
+    func checkExports(_ images: ImagesSection) {
+        var exportPaths: [String: String] = [:]
+        for export in images.exports {
+            let subject = "image \(export.image)"
+            guard let rootPath = export.rootPath, let nfs = rootPath.value.nfs else {
+                collector.error(at: export.location, subject, "export: nfs needs a root_path nfs:SERVER:/PATH naming "
+                                    + "where nodes mount the root")
+                continue
+            }
+            if let address = server?.address, nfs.server != "\(address)" {
+                collector.error(at: rootPath.location, subject, "root_path names NFS server \(nfs.server), but this "
+                                    + "image is exported by this server (\(address))")
+            }
+            if let other = exportPaths[nfs.path] {
+                collector.error(at: rootPath.location, subject, "export path \(nfs.path) is already used by image \(other)")
+            } else {
+                exportPaths[nfs.path] = export.image
+            }
+            if let server {
+                let directory = BootImage.rootDirectory(image: export.image, stateDirectory: server.stateDirectory)
+                if !fileExists(directory) {
+                    collector.error(at: export.location, subject, "exported root \(directory) does not exist "
+                                        + "(import it: netroot image import \(export.image) SOURCE)")
+                }
+            }
+        }
+    }
+
+    /// Every name referred to is declared in its section.
+    func checkReferences(_ references: [Reference], kind: String, declared: Set<String>) {
+        for reference in references where !declared.contains(reference.name.value) {
+            collector.error(at: reference.name.location, reference.subject,
+                            "\(kind) '\(reference.name.value)' is not defined"
+                                + Suggestion.hint(for: reference.name.value, among: declared.sorted()))
+        }
+    }
+
+    /// A node's address: inside a network, not one the subnet reserves, not in the pool, not the router's or
+    /// the server's.
+    func checkAddress(_ ip: Located<IPv4Address>, subject: String) {
+        let networks = networks.networks
+        guard let network = networks.first(where: { $0.subnet.contains(ip.value) }) else {
+            // An unparsable subnet may be the one meant; its own error says enough.
+            guard !self.networks.someSubnetInvalid else { return }
+            let declared = networks.isEmpty
+                ? "no networks are declared"
+                : "declared: " + networks.map { "\($0.name) \($0.subnet)" }.joined(separator: ", ")
+            collector.error(at: ip.location, subject, "IP \(ip.value) is not inside any network's subnet (\(declared))")
+            return
+        }
+        if network.subnet.isReservedAddress(ip.value) {
+            collector.error(at: ip.location, subject, "IP \(ip.value) is the \(reservedName(ip.value, network.subnet))"
+                                + " of network \(network.name) (\(network.subnet))")
+        } else if let pool = network.pool, pool.contains(ip.value) {
+            collector.error(at: ip.location, subject, "IP \(ip.value) is inside the pool of network \(network.name) "
+                                + "(\(pool)); a reserved address must be outside the pool")
+        } else if ip.value == network.router {
+            collector.error(at: ip.location, subject, "IP \(ip.value) is the router of network \(network.name)")
+        } else if ip.value == server?.address {
+            collector.error(at: ip.location, subject, "IP \(ip.value) is the server's own address")
+        }
+    }
+
+    /// Containers sit on the bridge, at an address of a network no node or other container has; each gets the
+    /// network's prefix and, unless it names one, its router as gateway.
+    func resolveContainers(_ section: ContainersSection, bridge: BridgeSettings?,
+                           nodes: [ClusterNode]) -> [ContainerSettings] {
+        if bridge == nil, let location = section.sectionLocation {
+            collector.error(at: location, "containers", "containers are plumbed onto the bridge: add a 'bridge:' section")
+        }
+        var owners: [IPv4Address: String] = [:]
+        for node in nodes { owners[node.ip] = "node \(node.name)" }
+        var containers: [ContainerSettings] = []
+        for entry in section.entries {
+            let subject = entry.subject
+            let address = entry.address
+            let ip = Located(value: address.value.address, location: address.location)
+            checkAddress(ip, subject: subject)
+            let network = networks.networks.first { $0.subnet.contains(ip.value) }
+            if let network, let prefixLength = address.value.prefixLength, prefixLength != network.subnet.prefixLength {
+                collector.error(at: address.location, subject, "prefix /\(prefixLength) differs from "
+                                    + "network \(network.name) (\(network.subnet))")
+            }
+            if let owner = owners[ip.value] {
+                collector.error(at: address.location, subject, "IP \(ip.value) is already used by \(owner)")
+            } else {
+                owners[ip.value] = subject
+            }
+            if let gateway = entry.gateway, let network, !network.subnet.contains(gateway.value) {
+                collector.error(at: gateway.location, subject, "gateway \(gateway.value) is outside network "
+                                    + "\(network.name) (\(network.subnet))")
+            }
+            guard let network, let namespace = entry.namespace else { continue }
+            containers.append(ContainerSettings(
+                name: entry.name, address: ip.value, prefixLength: network.subnet.prefixLength,
+                gateway: entry.gateway?.value ?? network.router, namespace: namespace, interface: entry.interface))
+        }
+        return containers
+    }
+}

@@ -1,0 +1,39 @@
+import Yams
+
+/// What `groups:` declares, with the image names its groups refer to.
+struct GroupsSection {
+    /// Every group name written, even when its settings had errors.
+    var declared: Set<String> = []
+    var groups: [NodeGroup] = []
+    var imageReferences: [Reference] = []
+}
+
+/// Reads `groups:`: defaults shared by nodes (image, root path, command line).
+struct GroupsSectionReader {
+    let collector: DiagnosticCollector
+
+    static let keys = ["image", "root_path", "cmdline"]
+
+    func read(_ section: Yams.Node?) -> GroupsSection {
+        var result = GroupsSection()
+        for (name, node) in collector.namedEntries(section, section: "groups") {
+            result.declared.insert(name.value)
+            let subject = "group \(name.value)"
+            guard let fields = collector.fields(of: node, subject: subject, ownerLocation: name.location,
+                                                allowed: Self.keys, misplaced: Self.nodeOnlyKeysHint) else { continue }
+            let image = collector.string("image", in: fields)
+            if let image { result.imageReferences.append(Reference(name: image, subject: subject)) }
+            let rootPath = collector.rootPath(in: fields)
+            let cmdline = collector.cmdline(in: fields)
+            result.groups.append(NodeGroup(name: name.value, image: image?.value, rootPath: rootPath?.value,
+                                           cmdline: cmdline?.value, location: name.location))
+        }
+        return result
+    }
+
+    /// `mac:` in a group says where it belongs instead of "unknown key".
+    private static let nodeOnlyKeysHint: [String: String] =
+        Dictionary(uniqueKeysWithValues: Set(NodesSectionReader.keys).subtracting(keys).map {
+            ($0, "'\($0)' belongs to each node, not to a group")
+        })
+}

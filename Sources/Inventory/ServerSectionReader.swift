@@ -1,0 +1,110 @@
+/// Reads `server:`: where the appliance listens, what it serves and where it keeps state.
+struct ServerSectionReader {
+    let collector: DiagnosticCollector
+    let baseDirectory: String
+    let fileExists: (String) -> Bool
+
+    static let keys = ["interface", "address", "tftp_root", "state_dir", "bootfile", "router_advertisements",
+                       "http", "rogue_probe_interval", "tftp_max_transfers", "tftp_max_transfers_per_client"]
+    static let bootfileKeys = ["bios", "uefi"]
+    /// The DHCP `file` field is 128 bytes, the last one a NUL.
+    static let maximumBootfileLength = 127
+
+    func read(_ top: Fields) -> ServerSettings? {
+        guard let node = top["server"] else {
+            collector.error(at: top.ownerLocation, nil, "missing required section 'server' (it needs an 'interface:')")
+            return nil
+        }
+        let location = top.entries["server"]!.key.location
+        guard let fields = collector.fields(of: node, subject: "server", ownerLocation: location,
+                                            allowed: Self.keys, emptyAllowed: false) else { return nil }
+        collector.require("interface", in: fields)
+        let interface = collector.interfaceName("interface", in: fields)
+        let address = collector.parsed("address", in: fields, expected: "an IPv4 address like 192.168.1.200",
+                                       IPv4Address.init)
+        let tftpRoot = collector.oneLine("tftp_root", in: fields, place: DiagnosticCollector.Place.path)
+        let stateDirectory = collector.oneLine("state_dir", in: fields, place: DiagnosticCollector.Place.path)
+        let advertise = collector.parsed("router_advertisements", in: fields, expected: "true or false", parseBool)
+        let http = collector.parsed("http", in: fields, expected: "an address and port like 127.0.0.1:9100",
+                                    HTTPListen.init)
+        let probeInterval = collector.parsed("rogue_probe_interval", in: fields,
+                                             expected: "a duration of at least 10s like 5m, or 0 or off",
+                                             Self.parseProbeInterval)
+        let maximumTransfers = collector.parsed("tftp_max_transfers", in: fields,
+                                                expected: "a whole number of transfers from 1 to 60000",
+                                                Self.parseTransferLimit)
+        let maximumPerClient = collector.parsed("tftp_max_transfers_per_client", in: fields,
+                                                expected: "a whole number of transfers from 1 to 60000",
+                                                Self.parseTransferLimit)
+        var bios = Resolved(ServerSettings.defaultBIOSBootfile, from: .defaultValue)
+        var uefi = Resolved(ServerSettings.defaultUEFIBootfile, from: .defaultValue)
+        let tftpRootPath = absolutePath(tftpRoot?.value ?? ServerSettings.defaultTFTPRoot)
+        let tftpRootExists = fileExists(tftpRootPath)
+        if !tftpRootExists {
+            collector.warning(at: tftpRoot?.location ?? location, "server", "tftp_root \(tftpRootPath) does not exist")
+        }
+        if let bootfileNode = fields["bootfile"],
+           let bootfiles = collector.fields(of: bootfileNode, subject: "server.bootfile",
+                                            ownerLocation: fields.entries["bootfile"]!.key.location,
+                                            allowed: Self.bootfileKeys) {
+            // Only files named here are checked: the defaults may be absent on purpose (BIOS-only clusters).
+            if let file = bootfile("bios", in: bootfiles) {
+                bios = Resolved(file.value, from: .server)
+                if tftpRootExists { warnIfMissing(file, root: tftpRootPath) }
+            }
+            if let file = bootfile("uefi", in: bootfiles) {
+                uefi = Resolved(file.value, from: .server)
+                if tftpRootExists { warnIfMissing(file, root: tftpRootPath) }
+            }
+        }
+        guard let interface else { return nil }
+        return ServerSettings(interface: interface.value, address: address?.value, tftpRoot: tftpRootPath,
+                              stateDirectory: absolutePath(stateDirectory?.value ?? ServerSettings.defaultStateDirectory),
+                              biosBootfile: bios, uefiBootfile: uefi,
+                              routerAdvertisements: advertise?.value ?? ServerSettings.defaultRouterAdvertisements,
+                              http: http?.value,
+                              rogueProbeInterval: probeInterval?.value ?? ServerSettings.defaultRogueProbeInterval,
+                              tftpMaximumTransfers: maximumTransfers?.value ?? ServerSettings.defaultTFTPMaximumTransfers,
+                              tftpMaximumTransfersPerClient: maximumPerClient?.value
+                                  ?? ServerSettings.defaultTFTPMaximumTransfersPerClient)
+    }
+
+    /// A bootfile goes into the reply's 128-byte `file` field (and option 67) whole, or not at all.
+    private func bootfile(_ key: String, in fields: Fields) -> Located<String>? {
+        guard let file = collector.tftpPath(key, in: fields, place: DiagnosticCollector.Place.fileField) else {
+            return nil
+        }
+        let length = file.value.utf8.count
+        guard length <= Self.maximumBootfileLength else {
+            collector.error(at: file.location, fields.subject, "\(key) '\(file.value)' is \(length) bytes long; "
+                                + "the DHCP reply's file field holds at most \(Self.maximumBootfileLength)")
+            return nil
+        }
+        return file
+    }
+
+    private func warnIfMissing(_ file: Located<String>, root: String) {
+        let path = root.hasSuffix("/") ? root + file.value : root + "/" + file.value
+        if !fileExists(path) {
+            collector.warning(at: file.location, "server.bootfile", "bootfile '\(file.value)' not found under tftp_root \(root)")
+        }
+    }
+
+    /// Each transfer holds a port of its own (two sockets): more than a port range's worth cannot run.
+    private static func parseTransferLimit(_ text: String) -> Int? {
+        guard let value = Int(text), (1...60_000).contains(value) else { return nil }
+        return value
+    }
+
+    /// Seconds, 0 for off; under 10 s a round (a few seconds of listening) would barely end before the next.
+    private static func parseProbeInterval(_ text: String) -> Int? {
+        if text == "0" || text == "off" { return 0 }
+        guard let duration = LeaseDuration(text), duration != .infinite, duration.seconds >= 10 else { return nil }
+        return Int(duration.seconds)
+    }
+
+    private func absolutePath(_ path: String) -> String {
+        let joined = path.hasPrefix("/") ? path : baseDirectory + "/" + path
+        return PathNormalizer.normalize(joined)
+    }
+}
