@@ -44,6 +44,9 @@ let package = Package(
         // pxelinux / syslinux.efi configs rendered from the inventory (pure).
         .target(name: "BootConfig", dependencies: ["Inventory"]),
 
+        // One accepted inventory with its responder and boot configs, swapped whole for DHCP and TFTP at once.
+        .target(name: "Snapshot", dependencies: ["BootConfig", "DHCP", "Inventory"]),
+
         // Interface facts and binding to a device, shared by the NIO services.
         .target(name: "NetworkSupport", dependencies: [
             "Inventory",
@@ -53,7 +56,7 @@ let package = Package(
 
         // The TFTP service: port 69 on the interface, one ephemeral port per transfer.
         .target(name: "TFTPServer", dependencies: [
-            "TFTP", "BootConfig", "BootTimeline", "CSyscalls", "Inventory",
+            "TFTP", "BootConfig", "BootTimeline", "CSyscalls", "Inventory", "Snapshot",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
@@ -75,7 +78,7 @@ let package = Package(
 
         // The DHCP service: NIO socket bound to the interface, durable lease journal, raw-frame delivery.
         .target(name: "DHCPServer", dependencies: [
-            "DHCP", "BootTimeline", "Capture", "Inventory", "NetworkSupport",
+            "DHCP", "BootTimeline", "Capture", "Inventory", "NetworkSupport", "Snapshot",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -88,7 +91,8 @@ let package = Package(
         // Composes the servers as lifecycle services: reload on change, control socket, router advertisements.
         .target(name: "Appliance", dependencies: [
             "BootTimeline", "Bridge", "BridgeNetlink", "Capture", "CSyscalls", "DHCP", "DHCPServer", "Diagnostics",
-            "TFTPServer", "Inventory", "NetworkSupport", "RouterAdvertisement",
+            "TFTPServer", "Inventory", "NetworkSupport", "RouterAdvertisement", "Snapshot",
+            .product(name: "Yams", package: "Yams"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
@@ -123,18 +127,19 @@ let package = Package(
         .testTarget(name: "DiagnosticsTests", dependencies: ["Diagnostics", "BootTimeline", "DHCP", "Inventory"],
                     exclude: ["Captures"]),
         .testTarget(name: "ImageImportTests", dependencies: ["ImageImport"], exclude: ["Fixtures"]),
-        .testTarget(name: "ApplianceTests", dependencies: ["Appliance", "BootTimeline", "Inventory", "RouterAdvertisement"]),
+        .testTarget(name: "ApplianceTests", dependencies: ["Appliance", "BootTimeline", "Inventory", "RouterAdvertisement",
+                                                           "Snapshot"]),
         .testTarget(name: "BootConfigTests", dependencies: ["BootConfig", "Inventory"]),
         .testTarget(name: "CaptureTests", dependencies: ["Capture"], exclude: ["Captures"]),
         .testTarget(name: "DHCPServerTests", dependencies: [
-            "DHCPServer", "DHCP", "BootTimeline", "Inventory", "NetworkSupport",
+            "DHCPServer", "DHCP", "BootTimeline", "Inventory", "NetworkSupport", "Snapshot",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "TFTPServerTests", dependencies: [
-            "TFTPServer", "TFTP", "CSyscalls", "Inventory", "BootConfig", "BootTimeline",
+            "TFTPServer", "TFTP", "CSyscalls", "Inventory", "BootConfig", "BootTimeline", "Snapshot",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

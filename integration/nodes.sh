@@ -31,7 +31,7 @@ copy_modules() {
 virtio_modules="virtio_ring virtio virtio_pci_modern_dev virtio_pci_legacy_dev virtio_pci failover net_failover virtio_net"
 
 # build_node_software ROOT IMAGE...: ROOT/IMAGE/vmlinuz and ROOT/IMAGE/initrd.gz for each image, plus the
-# bootloaders. The initramfs prints "NETROOT-RESULT image=IMAGE ip=… rootpath=… server=…" and
+# bootloaders. The initramfs prints "NETROOT-RESULT image=IMAGE ip=… rootpath=… server=… domain=… lease=…" and
 # "NETROOT-CMDLINE <kernel command line>" on the serial console.
 build_node_software() {
   local root=$1; shift
@@ -55,7 +55,7 @@ done
 ip link set eth0 up
 # root=dhcp: ask again, as dracut or an initramfs udhcpc would, for the address and option 17.
 udhcpc -i eth0 -f -q -n -t 10 -T 2 -O rootpath -s /lease.sh
-echo "NETROOT-RESULT image=$(cat /etc/netroot-image) ip=$(cat /tmp/ip) rootpath=$(cat /tmp/rootpath) server=$(cat /tmp/serverid)"
+echo "NETROOT-RESULT image=$(cat /etc/netroot-image) ip=$(cat /tmp/ip) rootpath=$(cat /tmp/rootpath) server=$(cat /tmp/serverid) domain=$(cat /tmp/domain) lease=$(cat /tmp/lease)"
 echo "NETROOT-CMDLINE $(cat /proc/cmdline)"
 poweroff -f
 INIT
@@ -63,6 +63,7 @@ INIT
 #!/bin/sh
 [ "$1" = bound ] || exit 0
 echo "$ip" >/tmp/ip; echo "$rootpath" >/tmp/rootpath; echo "$serverid" >/tmp/serverid
+echo "$domain" >/tmp/domain; echo "$lease" >/tmp/lease
 LEASE
   chmod +x "$initramfs/init" "$initramfs/lease.sh"
   mkdir -p "$initramfs/proc" "$initramfs/sys" "$initramfs/dev" "$initramfs/tmp"

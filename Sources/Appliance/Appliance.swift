@@ -11,11 +11,12 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import ServiceLifecycle
+import Snapshot
 import TFTPServer
 
 /// `netroot serve`: the bridge (brought up first), DHCP, TFTP, NFS exports, router advertisements, the rogue
-/// DHCP watch, the control socket, HTTP metrics and the reloader, sharing one inventory snapshot and one boot
-/// timeline, as services of one service group.
+/// DHCP watch, the control socket, HTTP metrics and the reloader, sharing one published inventory snapshot
+/// (swapped whole by the reloader) and one boot timeline, as services of one service group.
 public struct Appliance {
     /// What the command line decides.
     public struct Settings: Sendable {
@@ -53,6 +54,8 @@ public struct Appliance {
         var rogueServers: RogueServers?
         let dhcp: DHCPService
         let tftp: TFTPService
+        let snapshots = SnapshotPublisher(inventory)
+        let started: RestartOnlySettings.Started
         do {
             if let bridge = inventory.bridge { try bringUp(bridge, inventory: inventory) }
             let interface = try InterfaceInfo.lookup(inventory.server.interface)
@@ -60,10 +63,11 @@ public struct Appliance {
                 throw InterfaceInfo.LookupError(description: "interface \(interface.name) has no IPv4 address "
                                                     + "and server.address is not set")
             }
+            started = RestartOnlySettings.Started(address: address, interfaceAddress: interface.addresses.first)
             var dhcpConfiguration = DHCPService.Configuration(interface: interface.name,
                                                               stateDirectory: inventory.server.stateDirectory)
             dhcpConfiguration.port = settings.dhcpPort
-            dhcp = try DHCPService(inventory: inventory, configuration: dhcpConfiguration, interface: interface,
+            dhcp = try DHCPService(snapshots: snapshots, configuration: dhcpConfiguration, interface: interface,
                                    serverAddress: address, timeline: timeline, logger: logger)
             var tftpConfiguration = TFTPService.Configuration(interface: interface.name, address: address,
                                                               root: inventory.server.tftpRoot)
@@ -72,7 +76,7 @@ public struct Appliance {
             tftpConfiguration.transferThreads = EventLoopThreads.count
             tftpConfiguration.limits = TransferLimits(total: inventory.server.tftpMaximumTransfers,
                                                       perClient: inventory.server.tftpMaximumTransfersPerClient)
-            tftp = try TFTPService(inventory: inventory, configuration: tftpConfiguration, timeline: timeline,
+            tftp = try TFTPService(snapshots: snapshots, configuration: tftpConfiguration, timeline: timeline,
                                    logger: logger)
             try await dhcp.start()
             services.append(ServerService(description: "DHCP") { await dhcp.stop() })
@@ -112,11 +116,10 @@ public struct Appliance {
         }
         let nfs = nfsServer
         let logger = logger
-        let current = NIOLockedValueBox(inventory)
         let reloads = NIOLockedValueBox(ReloadCounts())
         if let listen = inventory.server.http {
             do {
-                let endpoint = try await startHTTP(listen, dhcp: dhcp, tftp: tftp, current: current, reloads: reloads,
+                let endpoint = try await startHTTP(listen, dhcp: dhcp, tftp: tftp, snapshots: snapshots, reloads: reloads,
                                                    timeline: timeline, rogues: rogueServers, group: group)
                 services.append(ServerService(description: "HTTP") { await endpoint.stop() })
             } catch {
@@ -125,13 +128,11 @@ public struct Appliance {
                 throw StartFailure()
             }
         }
-        var reloader = InventoryReloader(path: settings.configPath, current: inventory, apply: { inventory in
-            current.withLockedValue { $0 = inventory }
-            // Each server swaps its snapshot whole; requests already being answered keep the one they had.
-            dhcp.replace(inventory: inventory)
-            tftp.replace(inventory: inventory)
-            // NFS follows the exports: a restart of nfs-ganesha only when they changed.
-            do { try nfs?.serve(NFSExport.exports(of: inventory)) } catch { logger.error("NFS: \(error)") }
+        // DHCP and TFTP read the published snapshot per request; NFS follows its exports (nfs-ganesha restarts
+        // only when they changed, without waiting for the old one to exit).
+        var reloader = InventoryReloader(path: settings.configPath, snapshots: snapshots, started: started,
+                                         published: { snapshot in
+            do { try nfs?.serve(NFSExport.exports(of: snapshot.inventory)) } catch { logger.error("NFS: \(error)") }
         }, logger: logger)
         reloader.outcome = { applied in
             reloads.withLockedValue { if applied { $0.applied += 1 } else { $0.refused += 1 } }
@@ -178,7 +179,7 @@ extension Appliance {
 extension Appliance {
     /// `/metrics`, `/healthz` and `/status.json` on `server.http`.
     private func startHTTP(_ listen: HTTPListen, dhcp: DHCPService, tftp: TFTPService,
-                           current: NIOLockedValueBox<Inventory>, reloads: NIOLockedValueBox<ReloadCounts>,
+                           snapshots: SnapshotPublisher, reloads: NIOLockedValueBox<ReloadCounts>,
                            timeline: BootTimeline, rogues: RogueServers?,
                            group: EventLoopGroup) async throws -> HTTPEndpoint {
         let exporter = MetricsExporter()
@@ -188,7 +189,7 @@ extension Appliance {
             case "/metrics":
                 let text = exporter.render(MetricsExporter.Sources(
                     dhcp: dhcp.counters.snapshot, tftp: tftp.counters.snapshot, activeTransfers: tftp.activeTransfers,
-                    leases: dhcp.leases, inventory: current.withLockedValue { $0 }, reloads: reloads.withLockedValue { $0 },
+                    leases: dhcp.leases, inventory: snapshots.current.inventory, reloads: reloads.withLockedValue { $0 },
                     rogueServers: rogues?.list().count ?? 0, now: Int64(Date().timeIntervalSince1970)))
                 return (.ok, "text/plain; version=0.0.4", Array(text.utf8))
             case "/healthz":

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,6 +11,11 @@ import Glibc
 final class FileWatcher: @unchecked Sendable {
     let changes: AsyncStream<Void>
     private let source: DispatchSourceRead
+    private let counter = ChangeCounter()
+
+    /// How many changes were seen so far: a reader that sees it move while it reads knows the file changed
+    /// under it (an editor writing in place), even when the stream has coalesced the events.
+    var changeCount: Int { counter.value.load(ordering: .acquiring) }
 
     /// Nil when inotify is unavailable; the server then reloads on SIGHUP only.
     init?(path: String) {
@@ -26,8 +32,11 @@ final class FileWatcher: @unchecked Sendable {
         let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         changes = stream
         source = DispatchSource.makeReadSource(fileDescriptor: descriptor, queue: DispatchQueue(label: "netroot.watch"))
+        let counter = counter
         source.setEventHandler {
-            if Self.drain(descriptor, mentioning: name) { continuation.yield() }
+            guard Self.drain(descriptor, mentioning: name) else { return }
+            counter.value.add(1, ordering: .releasing)
+            continuation.yield()
         }
         source.setCancelHandler {
             close(descriptor)
@@ -58,4 +67,9 @@ final class FileWatcher: @unchecked Sendable {
             }
         }
     }
+}
+
+/// The watcher's change count, shared with its event handler.
+private final class ChangeCounter: Sendable {
+    let value = Atomic<Int>(0)
 }

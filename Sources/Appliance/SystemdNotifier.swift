@@ -28,8 +28,9 @@ struct SystemdNotifier: Sendable {
         let descriptor = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
         guard descriptor >= 0 else { return }
         defer { close(descriptor) }
+        // Never waits: a reload must not stall on a service manager that is slow to read its socket.
         _ = message.withCString { text in
-            address.withSockaddr { sendto(descriptor, text, strlen(text), 0, $0, $1) }
+            address.withSockaddr { sendto(descriptor, text, strlen(text), Int32(MSG_DONTWAIT), $0, $1) }
         }
     }
 }

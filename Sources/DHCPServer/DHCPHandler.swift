@@ -7,6 +7,7 @@ import Logging
 import NetworkSupport
 import NIOConcurrencyHelpers
 import NIOCore
+import Snapshot
 
 /// Decodes, decides, journals, then commits and delivers. Lives on one event loop, which owns the lease table.
 ///
@@ -17,7 +18,8 @@ final class DHCPHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
     typealias OutboundOut = AddressedEnvelope<ByteBuffer>
 
-    private let responder: NIOLockedValueBox<Responder>
+    /// The inventory serving now; read once per request.
+    private let snapshots: SnapshotPublisher
     private let journal: any LeaseStore
     /// The live table; internal so tests can see what a failed write left.
     private(set) var leases: LeaseTable
@@ -32,10 +34,10 @@ final class DHCPHandler: ChannelInboundHandler, @unchecked Sendable {
     /// Expired offer holds and quarantine entries are dropped at most once a second.
     private var lastPrune: Int64 = 0
 
-    init(responder: NIOLockedValueBox<Responder>, journal: any LeaseStore, leases: LeaseTable, serverAddress: IPv4Address,
+    init(snapshots: SnapshotPublisher, journal: any LeaseStore, leases: LeaseTable, serverAddress: IPv4Address,
          interface: InterfaceInfo, raw: RawFrameSender?, counters: DHCPCounters, timeline: BootTimeline, logger: Logger,
          clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
-        self.responder = responder
+        self.snapshots = snapshots
         self.journal = journal
         self.leases = leases
         self.serverAddress = serverAddress
@@ -61,7 +63,7 @@ final class DHCPHandler: ChannelInboundHandler, @unchecked Sendable {
             leases.prune(now: now)
             lastPrune = now
         }
-        let snapshot = responder.withLockedValue { $0 }
+        let snapshot = snapshots.current.responder
         let decision = snapshot.respond(to: request, context: RequestContext(serverAddress: serverAddress, now: now),
                                         leases: &leases)
         observer.decided(decision, for: request, time: time)

@@ -8,6 +8,7 @@ import NetworkSupport
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import Snapshot
 
 /// The DHCP server: a UDP socket on port 67 bound to the serving interface, the responder, the lease journal.
 public final class DHCPService: Sendable {
@@ -27,7 +28,8 @@ public final class DHCPService: Sendable {
     public let counters = DHCPCounters()
     /// Boot steps of each client, shared with the TFTP server and `netroot status`.
     public let timeline: BootTimeline
-    private let responder: NIOLockedValueBox<Responder>
+    /// The inventory serving now, shared with TFTP and swapped whole by the reloader.
+    private let snapshots: SnapshotPublisher
     private let journal: LeaseJournal
     private let initialLeases: LeaseTable
     private let configuration: Configuration
@@ -40,7 +42,7 @@ public final class DHCPService: Sendable {
     private let loop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 
     /// Opens the lease journal; binds nothing yet. `serverAddress` is the server identifier (option 54).
-    public init(inventory: Inventory, configuration: Configuration, interface: InterfaceInfo, serverAddress: IPv4Address,
+    public init(snapshots: SnapshotPublisher, configuration: Configuration, interface: InterfaceInfo, serverAddress: IPv4Address,
                 timeline: BootTimeline, logger: Logger) throws {
         self.timeline = timeline
         self.configuration = configuration
@@ -53,17 +55,12 @@ public final class DHCPService: Sendable {
         if opened.damagedLines > 0 {
             logger.warning("lease journal: skipped \(opened.damagedLines) damaged line(s)", metadata: ["file": "\(journal.path)"])
         }
-        responder = NIOLockedValueBox(Responder(inventory: inventory))
+        self.snapshots = snapshots
         logger.info("leases loaded", metadata: ["count": "\(opened.leases.count)", "file": "\(journal.path)"])
     }
 
     /// The journaled leases, for metrics.
     public var leases: LeaseTable { journal.leases }
-
-    /// Swaps in a new inventory; requests already being answered keep the one they started with.
-    public func replace(inventory: Inventory) {
-        responder.withLockedValue { $0 = Responder(inventory: inventory) }
-    }
 
     /// Binds the socket and starts answering.
     public func start() async throws {
@@ -74,7 +71,7 @@ public final class DHCPService: Sendable {
             raw = nil
             logger.warning("raw frames unavailable, replying by broadcast instead: \(error)")
         }
-        let handler = DHCPHandler(responder: responder, journal: journal, leases: initialLeases,
+        let handler = DHCPHandler(snapshots: snapshots, journal: journal, leases: initialLeases,
                                   serverAddress: serverAddress, interface: interface, raw: raw,
                                   counters: counters, timeline: timeline, logger: logger)
         // Bound to the provisioning interface: answers only there, and broadcasts leave through it.

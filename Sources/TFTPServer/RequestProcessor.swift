@@ -14,7 +14,7 @@ final class RequestProcessor: @unchecked Sendable {
     /// The port 69 socket, which refusals are sent from.
     private let listener: Int32
 
-    private let files: NIOLockedValueBox<TFTPFiles>
+    private let files: ServingFiles
     private let configuration: TFTPService.Configuration
     private let transfers: ActiveTransfers
     private let spares: SpareSockets
@@ -25,7 +25,7 @@ final class RequestProcessor: @unchecked Sendable {
     /// Busy refusals, logged at most once per interval (touched only by the port 69 thread).
     private var busyLog = SparseLog()
 
-    init(listener: Int32, files: NIOLockedValueBox<TFTPFiles>, configuration: TFTPService.Configuration,
+    init(listener: Int32, files: ServingFiles, configuration: TFTPService.Configuration,
          transfers: ActiveTransfers, spares: SpareSockets, loops: TransferLoops, counters: TFTPCounters,
          timeline: BootTimeline, logger: Logger) {
         self.listener = listener
@@ -84,7 +84,7 @@ final class RequestProcessor: @unchecked Sendable {
             return
         }
         let clientAddress = client.address
-        let snapshot = files.withLockedValue { $0 }
+        let snapshot = files.current
         let node = snapshot.nodeName(at: clientAddress)
         let content: any TFTPContent
         switch snapshot.open(filename, clientAddress: clientAddress) {

@@ -6,6 +6,7 @@ import Inventory
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+import Snapshot
 import Synchronization
 import TFTP
 
@@ -35,7 +36,8 @@ public final class TFTPService: Sendable {
 
     public let counters = TFTPCounters()
     private let configuration: Configuration
-    private let files: NIOLockedValueBox<TFTPFiles>
+    /// The generated configs of the inventory serving now, over the root the server started with.
+    private let files: ServingFiles
     private let root: RootDirectory
     private let timeline: BootTimeline
     private let logger: Logger
@@ -46,7 +48,7 @@ public final class TFTPService: Sendable {
     /// Transfers running now.
     public var activeTransfers: Int { transfers.count }
 
-    public init(inventory: Inventory, configuration: Configuration, timeline: BootTimeline, logger: Logger) throws {
+    public init(snapshots: SnapshotPublisher, configuration: Configuration, timeline: BootTimeline, logger: Logger) throws {
         self.configuration = configuration
         self.timeline = timeline
         self.logger = logger
@@ -54,12 +56,7 @@ public final class TFTPService: Sendable {
         root = try RootDirectory(path: configuration.root)
         spares = SpareSockets(address: configuration.address)
         loops = try TransferLoops(count: configuration.transferThreads)
-        files = NIOLockedValueBox(TFTPFiles(root: root, bootConfigs: BootConfigFiles(inventory: inventory)))
-    }
-
-    /// New generated configs from a new inventory; transfers in flight keep the bytes they started with.
-    public func replace(inventory: Inventory) {
-        files.withLockedValue { $0 = TFTPFiles(root: root, bootConfigs: BootConfigFiles(inventory: inventory)) }
+        files = ServingFiles(root: root, snapshots: snapshots)
     }
 
     /// Binds port 69 on the interface; the first transfer thread answers requests from then on.

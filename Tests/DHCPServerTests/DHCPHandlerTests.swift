@@ -8,6 +8,7 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOEmbedded
+import Snapshot
 import Testing
 
 /// The DHCP handler through NIO's EmbeddedChannel with a fake journal: decide, write, then commit and send.
@@ -46,7 +47,7 @@ import Testing
         let interface = InterfaceInfo(name: "nr0", mac: MACAddress("02:00:00:00:02:00")!, addresses: [Self.server],
                                       mtu: 1500)
         let clock = clock
-        handler = DHCPHandler(responder: NIOLockedValueBox(Responder(inventory: inventory)), journal: store,
+        handler = DHCPHandler(snapshots: SnapshotPublisher(inventory), journal: store,
                               leases: LeaseTable(), serverAddress: Self.server, interface: interface, raw: nil,
                               counters: counters, timeline: BootTimeline(), logger: Logger(label: "test"),
                               clock: { clock.withLockedValue { $0 } })

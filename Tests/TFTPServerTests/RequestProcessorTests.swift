@@ -5,6 +5,7 @@ import Foundation
 import Inventory
 import Logging
 import NIOConcurrencyHelpers
+import Snapshot
 import TFTP
 import Testing
 @testable import TFTPServer
@@ -45,8 +46,7 @@ final class RequestHarness: @unchecked Sendable {
         }
         listenerPort = address.sin_port
         processor = RequestProcessor(listener: listener,
-                                     files: NIOLockedValueBox(TFTPFiles(root: directory,
-                                                                        bootConfigs: BootConfigFiles(inventory: inventory))),
+                                     files: ServingFiles(root: directory, snapshots: SnapshotPublisher(inventory)),
                                      configuration: configuration, transfers: transfers,
                                      spares: SpareSockets(address: IPv4Address(Self.loopback)), loops: loops,
                                      counters: counters, timeline: timeline, logger: Logger(label: "test"))
