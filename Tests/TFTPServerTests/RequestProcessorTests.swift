@@ -161,8 +161,11 @@ final class RequestHarness: @unchecked Sendable {
         harness.send(.acknowledgment(block: 1), from: client, to: first.port)
         let next = harness.receive(on: client)
         #expect(Self.errorCode(next?.packet) == TFTPErrorCode.notDefined.rawValue, "got \(String(describing: next?.packet))")
-        // The ERROR leaves before the transfer's thread records the outcome.
-        for _ in 0..<200 where harness.counters.snapshot.failed == 0 { usleep(10_000) }
+        // The ERROR leaves before the transfer's thread counts the outcome and records it in the timeline.
+        func recorded() -> Bool {
+            harness.counters.snapshot.failed > 0 && harness.timeline.snapshot().first?.events.last?.outcome == .failed
+        }
+        for _ in 0..<200 where !recorded() { usleep(10_000) }
         #expect(harness.counters.snapshot.failed == 1)
         #expect(harness.counters.snapshot.completed == 0)
         let step = harness.timeline.snapshot().first?.events.last
