@@ -5,7 +5,9 @@ import Glibc
 #endif
 
 /// A child process with its own waiting thread: `onExit` runs with its PID and wait status once it ends. (Foundation's
-/// Process left children unreaped in this server, so the wait is done here, blocking, off every event loop.)
+/// Process left children unreaped in this server, so the wait is done here, blocking, off every event loop.) It leads
+/// a process group of its own, so that one signal reaches everything it started, and nothing else; what is left in
+/// that group when it ends is killed.
 final class ChildProcess: Sendable {
     let pid: pid_t
     private let exited = NIOLockedValueBox<Int32?>(nil)
@@ -28,7 +30,9 @@ final class ChildProcess: Sendable {
         var none = sigset_t()
         sigemptyset(&none)
         posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        // Its PID is its process group's ID: a SIGKILL to the group leaves no grandchild behind.
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETPGROUP))
         var child: pid_t = 0
         let argv = arguments.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
@@ -40,21 +44,27 @@ final class ChildProcess: Sendable {
         pid = child
         let exited = self.exited, spawned = child
         Thread.detachNewThread {
+            // Waits for the exit without reaping, then reaps under the lock that `signal` holds: until then the PID
+            // (and the group's ID) cannot be reused, so a signal never reaches a stranger.
+            var info = siginfo_t()
+            while waitid(P_PID, id_t(spawned), &info, WEXITED | WNOWAIT) < 0, errno == EINTR {}
+            // What it leaves in its group (the children of a killed wrapper) ends with it.
+            _ = kill(-spawned, SIGKILL)
             var status: Int32 = 0
-            while waitpid(spawned, &status, 0) < 0, errno == EINTR {}
-            exited.withLockedValue { $0 = status }
+            exited.withLockedValue {
+                while waitpid(spawned, &status, 0) < 0, errno == EINTR {}
+                $0 = status
+            }
             onExit(spawned, status)
         }
     }
 
     var isRunning: Bool { exited.withLockedValue { $0 == nil } }
 
-    /// Asks it to stop (SIGTERM); after `grace`, kills it.
-    func stop(grace: TimeInterval = 5) {
-        guard isRunning else { return }
-        kill(pid, SIGTERM)
-        let deadline = Date().addingTimeInterval(grace)
-        while isRunning, Date() < deadline { usleep(20_000) }
-        if isRunning { kill(pid, SIGKILL) }
+    /// Sends `signal` to the process, or with `group`, to its whole process group; nothing once it is reaped.
+    func signal(_ signal: Int32, group: Bool = false) {
+        exited.withLockedValue { status in
+            if status == nil { _ = kill(group ? -pid : pid, signal) }
+        }
     }
 }

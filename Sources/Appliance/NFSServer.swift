@@ -11,7 +11,7 @@ import Glibc
 ///
 /// Every event (a serve, a stop, an exit, a timer) is handled on one serial queue by one `NFSSupervisor`, so no
 /// two of them can each decide to start a process. Nothing on that queue waits: a stop sends SIGTERM and a
-/// timer escalates to SIGKILL; the reaper thread reports the exit.
+/// timer escalates to SIGKILL (of the wrapper's whole process group); the reaper thread reports the exit.
 final class NFSServer: @unchecked Sendable {
     private let runDirectory: String
     private let bindAddress: IPv4Address?
@@ -62,6 +62,9 @@ final class NFSServer: @unchecked Sendable {
         if !done { _ = finished.wait(timeout: .now() + grace + 2) }
     }
 
+    /// What the supervisor is doing now (for tests and diagnostics).
+    var state: NFSSupervisor.State { queue.sync { supervisor.state } }
+
     /// Feeds one event to the supervisor and carries out its actions; a spawn's result is the next event.
     private func handle(_ event: NFSSupervisor.Event) {
         dispatchPrecondition(condition: .onQueue(queue))
@@ -81,10 +84,12 @@ final class NFSServer: @unchecked Sendable {
                 return .spawnFailed
             }
         case .terminate(let pid):
-            signal(pid, SIGTERM)
+            // The wrapper's trap stops ganesha, then rpcbind.
+            processes[pid]?.signal(SIGTERM)
         case .kill(let pid):
             logger.warning("NFS: nfs-ganesha (PID \(pid)) did not stop within \(Int(grace)) s of SIGTERM; killing it")
-            signal(pid, SIGKILL)
+            // The whole group: killing only the wrapper would leave ganesha and rpcbind running, orphaned.
+            processes[pid]?.signal(SIGKILL, group: true)
         case .scheduleTimer(let timer, let delay):
             queue.asyncAfter(deadline: .now() + delay) { [weak self] in self?.handle(.timerFired(timer)) }
         case .reportCrash(let status, let delay):
@@ -115,12 +120,6 @@ final class NFSServer: @unchecked Sendable {
         let list = exports.map { "\($0.image) at \($0.path)" }.joined(separator: ", ")
         logger.notice("NFS: exporting \(list) (nfs-ganesha, read-only)")
         return process.pid
-    }
-
-    /// Signals a process of ours that has not been reaped yet (never a PID the system may have reused).
-    private func signal(_ pid: pid_t, _ signal: Int32) {
-        guard processes[pid]?.isRunning == true else { return }
-        _ = kill(pid, signal)
     }
 
     /// A monotonic clock in seconds, for the supervisor's "ran for a minute" test.
