@@ -49,6 +49,8 @@ public struct BootProfile: Sendable, Equatable {
     public var cmdline: Resolved<String>
     public var biosBootfile: Resolved<String>
     public var uefiBootfile: Resolved<String>
+    /// The node's BMC, merged node over groups; nil when none of them has a `bmc:` key.
+    public var bmc: EffectiveBMC? = nil
 }
 
 /// Resolves nodes against one inventory's groups, images and networks.
@@ -97,6 +99,7 @@ struct ProfileResolver {
             rootPath: pick(node.rootPath, \.rootPath) ?? fromImage(\.rootPath),
             cmdline: pick(node.cmdline, \.cmdline) ?? fromImage(\.cmdline) ?? Resolved("", from: .defaultValue),
             biosBootfile: server.biosBootfile,
-            uefiBootfile: server.uefiBootfile)
+            uefiBootfile: server.uefiBootfile,
+            bmc: EffectiveBMC.resolve(node: node.bmc, groups: groups.map { ($0.name, $0.bmc) }))
     }
 }

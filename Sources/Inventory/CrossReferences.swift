@@ -134,3 +134,27 @@ struct CrossReferences {
         return containers
     }
 }
+
+extension CrossReferences {
+    /// Redfish-only keys (`system`, `tls_ca`, `insecure`) on a node whose merged protocol is IPMI: most likely a
+    /// forgotten `protocol: redfish`, reported where the key was written.
+    func checkBMCProtocols(nodes: [ClusterNode], nodeEntries: [String: BMCEntry], groupEntries: [String: BMCEntry]) {
+        var reported: Set<SourceLocation> = []
+        for node in nodes {
+            let layers = [(Provenance.node, nodeEntries[node.name])]
+                + node.groups.reversed().map { (Provenance.group($0), groupEntries[$0]) }
+            let written = layers.compactMap { source, entry in entry.map { (source, $0) } }
+            guard !written.isEmpty else { continue }
+            let protocolSource = written.first { $0.1.settings.protocol != nil }
+            let effective = protocolSource?.1.settings.protocol ?? BMCSettings.defaultProtocol
+            guard effective == .ipmi else { continue }
+            let from = protocolSource.map { "from \($0.0)" } ?? "the default"
+            for key in BMCReader.redfishKeys {
+                guard let (_, entry) = written.first(where: { $0.1.keyLocations[key] != nil }),
+                      let location = entry.keyLocations[key], reported.insert(location).inserted else { continue }
+                collector.error(at: location, "node \(node.name)", "bmc.\(key) applies to protocol redfish only "
+                                    + "(this node's protocol is ipmi, \(from))")
+            }
+        }
+    }
+}

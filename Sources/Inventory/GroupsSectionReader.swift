@@ -6,13 +6,16 @@ struct GroupsSection {
     var declared: Set<String> = []
     var groups: [NodeGroup] = []
     var imageReferences: [Reference] = []
+    /// Each group's `bmc:` as written, by group name.
+    var bmcEntries: [String: BMCEntry] = [:]
 }
 
 /// Reads `groups:`: defaults shared by nodes (image, root path, command line).
 struct GroupsSectionReader {
     let collector: DiagnosticCollector
+    let bmcReader: BMCReader
 
-    static let keys = ["image", "root_path", "cmdline"]
+    static let keys = ["image", "root_path", "cmdline", "bmc"]
 
     func read(_ section: Yams.Node?) -> GroupsSection {
         var result = GroupsSection()
@@ -25,8 +28,10 @@ struct GroupsSectionReader {
             if let image { result.imageReferences.append(Reference(name: image, subject: subject)) }
             let rootPath = collector.rootPath(in: fields)
             let cmdline = collector.cmdline(in: fields)
+            let bmc = bmcReader.read(fields)
+            if let bmc { result.bmcEntries[name.value] = bmc }
             result.groups.append(NodeGroup(name: name.value, image: image?.value, rootPath: rootPath?.value,
-                                           cmdline: cmdline?.value, location: name.location))
+                                           cmdline: cmdline?.value, location: name.location, bmc: bmc?.settings))
         }
         return result
     }

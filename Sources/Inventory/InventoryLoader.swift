@@ -37,6 +37,13 @@ public enum InventoryLoader {
     /// kernel/initrd warnings, so tests need no files.
     public static func parse(text: String, file: String, baseDirectory: String,
                              fileExists: @escaping (String) -> Bool) -> InventoryLoadResult {
+        parse(text: text, file: file, baseDirectory: baseDirectory, fileExists: fileExists, fileMode: permissionBits)
+    }
+
+    /// `fileMode` gives a file's permission bits, for the warnings about passwords others can read.
+    public static func parse(text: String, file: String, baseDirectory: String,
+                             fileExists: @escaping (String) -> Bool,
+                             fileMode: @escaping (String) -> UInt32?) -> InventoryLoadResult {
         let collector = DiagnosticCollector(file: file)
         let root: Yams.Node?
         do {
@@ -51,10 +58,18 @@ public enum InventoryLoader {
                             "the inventory is empty; it needs at least a 'server:' section with an 'interface:'")
             return InventoryLoadResult(inventory: nil, diagnostics: collector.sorted)
         }
-        var reader = InventoryReader(collector: collector, baseDirectory: baseDirectory, fileExists: fileExists)
+        var reader = InventoryReader(collector: collector, baseDirectory: baseDirectory, fileExists: fileExists,
+                                     fileMode: fileMode)
         let inventory = reader.read(root)
         return InventoryLoadResult(inventory: collector.hasErrors ? nil : inventory, diagnostics: collector.sorted,
                                    server: reader.server)
+    }
+
+    /// A file's permission bits from stat(2); nil when it cannot be examined.
+    public static func permissionBits(_ path: String) -> UInt32? {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return nil }
+        return UInt32(status.st_mode) & 0o7777
     }
 
     /// Yams errors carry a mark; the message keeps the problem and drops Yams' copy of the text.

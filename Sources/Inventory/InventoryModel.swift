@@ -108,6 +108,8 @@ public struct NodeGroup: Sendable, Equatable {
     public var rootPath: RootPath?
     public var cmdline: String?
     public var location: SourceLocation
+    /// Defaults for the BMCs of the group's nodes.
+    public var bmc: BMCSettings? = nil
 }
 
 /// One entry of `nodes:`: a machine the appliance knows by MAC.
@@ -121,6 +123,8 @@ public struct ClusterNode: Sendable, Equatable {
     public var rootPath: RootPath?
     public var cmdline: String?
     public var location: SourceLocation
+    /// The node's own `bmc:` keys, merged over its groups' in its profile.
+    public var bmc: BMCSettings? = nil
 }
 
 /// Where a container's network namespace is: a path (`/var/run/netns/nfs`) or a process inside it.

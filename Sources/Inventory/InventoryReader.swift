@@ -6,11 +6,14 @@ struct InventoryReader {
     let collector: DiagnosticCollector
     let baseDirectory: String
     let fileExists: (String) -> Bool
+    let fileMode: (String) -> UInt32?
 
-    init(collector: DiagnosticCollector, baseDirectory: String, fileExists: @escaping (String) -> Bool) {
+    init(collector: DiagnosticCollector, baseDirectory: String, fileExists: @escaping (String) -> Bool,
+         fileMode: @escaping (String) -> UInt32? = { _ in nil }) {
         self.collector = collector
         self.baseDirectory = baseDirectory
         self.fileExists = fileExists
+        self.fileMode = fileMode
     }
 
     /// The server section once read, even when other sections have errors.
@@ -24,9 +27,11 @@ struct InventoryReader {
         self.server = server
         let networks = NetworksSectionReader(collector: collector).read(top["networks"])
         let images = ImagesSectionReader(collector: collector).read(top["images"])
-        let groups = GroupsSectionReader(collector: collector).read(top["groups"])
+        let bmcReader = BMCReader(collector: collector, baseDirectory: baseDirectory, fileExists: fileExists,
+                                  fileMode: fileMode)
+        let groups = GroupsSectionReader(collector: collector, bmcReader: bmcReader).read(top["groups"])
         let bridge = top["bridge"].flatMap(BridgeSectionReader(collector: collector).read)
-        let nodes = NodesSectionReader(collector: collector).read(top["nodes"])
+        let nodes = NodesSectionReader(collector: collector, bmcReader: bmcReader).read(top["nodes"])
         let containerSection = ContainersSectionReader(collector: collector)
             .read(top["containers"], sectionLocation: top.entries["containers"]?.key.location)
 
@@ -39,6 +44,7 @@ struct InventoryReader {
                                    declared: images.declared)
         references.checkReferences(nodes.groupReferences, kind: "group", declared: groups.declared)
         for (ip, subject) in nodes.addresses { references.checkAddress(ip, subject: subject) }
+        references.checkBMCProtocols(nodes: nodes.nodes, nodeEntries: nodes.bmcEntries, groupEntries: groups.bmcEntries)
         let containers = references.resolveContainers(containerSection, bridge: bridge, nodes: nodes.nodes)
 
         guard let server, !collector.hasErrors else { return nil }

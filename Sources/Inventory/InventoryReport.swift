@@ -53,7 +53,30 @@ public enum InventoryReport {
         if profile.image == nil {
             rows.append(["boot", "local disk", "no image applies"])
         }
+        if let bmc = profile.bmc { rows += bmcRows(bmc) }
         return table(header: ["KEY", "VALUE", "FROM"], rows: rows)
+    }
+
+    /// The BMC's effective settings; a password only as `(set)`, with the file it is read from.
+    static func bmcRows(_ bmc: EffectiveBMC) -> [[String]] {
+        func row<Value: CustomStringConvertible>(_ key: String, _ value: Resolved<Value>?) -> [String] {
+            ["bmc." + key, value.map { "\($0.value)" } ?? "-", value.map { "\($0.source)" } ?? "not set"]
+        }
+        var rows = [row("address", bmc.address), row("port", bmc.port), row("protocol", bmc.protocol),
+                    row("username", bmc.username)]
+        switch bmc.password?.value {
+        case .file(let path):
+            rows.append(["bmc.password", "(set)", "\(bmc.password!.source)"])
+            rows.append(["bmc.password_file", path, "\(bmc.password!.source)"])
+        case .inline:
+            rows.append(["bmc.password", "(set)", "\(bmc.password!.source)"])
+        case nil:
+            rows.append(["bmc.password", "-", "not set"])
+        }
+        if bmc.protocol.value == .redfish {
+            rows += [row("system", bmc.system), row("tls_ca", bmc.tlsCA), row("insecure", bmc.insecure)]
+        }
+        return rows
     }
 
     /// Left-aligned columns separated by two spaces; the last column is not padded.

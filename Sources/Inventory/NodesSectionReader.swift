@@ -7,14 +7,17 @@ struct NodesSection {
     var imageReferences: [Reference] = []
     /// Each node's address, to place in a network.
     var addresses: [(ip: Located<IPv4Address>, subject: String)] = []
+    /// Each node's `bmc:` as written, by node name, to check against its groups'.
+    var bmcEntries: [String: BMCEntry] = [:]
 }
 
 /// Reads `nodes:`: each machine's MAC, address, name and boot settings; MACs, addresses and host names are
 /// unique among nodes.
 struct NodesSectionReader {
     let collector: DiagnosticCollector
+    let bmcReader: BMCReader
 
-    static let keys = ["mac", "ip", "groups", "hostname", "image", "root_path", "cmdline"]
+    static let keys = ["mac", "ip", "groups", "hostname", "image", "root_path", "cmdline", "bmc"]
 
     func read(_ section: Yams.Node?) -> NodesSection {
         let entries = collector.namedEntries(section, section: "nodes")
@@ -43,6 +46,8 @@ struct NodesSectionReader {
             if let image { result.imageReferences.append(Reference(name: image, subject: subject)) }
             let rootPath = collector.rootPath(in: fields)
             let cmdline = collector.cmdline(in: fields)
+            let bmc = bmcReader.read(fields)
+            if let bmc { result.bmcEntries[name.value] = bmc }
 
             if let mac { uniqueness.claim(mac: mac, by: name.value, collector: collector, subject: subject) }
             if let ip {
@@ -57,7 +62,7 @@ struct NodesSectionReader {
             result.nodes.append(ClusterNode(name: name.value, mac: mac.value, ip: ip.value,
                                             groups: groups.map(\.value), hostname: hostname?.value,
                                             image: image?.value, rootPath: rootPath?.value, cmdline: cmdline?.value,
-                                            location: name.location))
+                                            location: name.location, bmc: bmc?.settings))
         }
         return result
     }

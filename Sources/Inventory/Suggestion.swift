@@ -1,7 +1,7 @@
 /// Finds the "did you mean" candidate for a misspelt name.
-enum Suggestion {
+public enum Suggestion {
     /// The closest candidate within a small edit distance, or nil when none is plausibly meant.
-    static func closest(to word: String, among candidates: some Sequence<String>) -> String? {
+    public static func closest(to word: String, among candidates: some Sequence<String>) -> String? {
         let target = normalized(word)
         var best: (candidate: String, distance: Int)?
         for candidate in candidates {
@@ -16,7 +16,7 @@ enum Suggestion {
     }
 
     /// `" (did you mean 'x'?)"`, or the empty string.
-    static func hint(for word: String, among candidates: some Sequence<String>) -> String {
+    public static func hint(for word: String, among candidates: some Sequence<String>) -> String {
         closest(to: word, among: candidates).map { " (did you mean '\($0)'?)" } ?? ""
     }
 

@@ -14,6 +14,9 @@ struct Netroot: AsyncParsableCommand {
               netroot check                      validate the inventory
               netroot nodes list                 one line per node
               netroot nodes show compute1        every effective value and where it came from
+              netroot nodes add compute5 --mac 52:54:00:00:00:05 --group compute   add a node (mkdef)
+              netroot nodes set compute5 bmc.address=10.1.1.5   change nodes (chdef); nodes remove: rmdef
+              netroot networks detect --write    a networks: entry from server.interface (makenetworks)
               netroot serve                      answer DHCP on server.interface
               netroot leases                     current leases
               netroot status [NODE]              how far each node's boot got, from the running server
@@ -25,6 +28,6 @@ struct Netroot: AsyncParsableCommand {
             """,
         subcommands: [ServeCommand.self, CheckCommand.self, NodesCommand.self, LeasesCommand.self, StatusCommand.self,
                       DoctorCommand.self, TraceCommand.self, ProbeCommand.self, BridgeCommand.self, ImageCommand.self,
-                      PXEConfigCommand.self]
+                      PXEConfigCommand.self, NetworksCommand.self]
     )
 }

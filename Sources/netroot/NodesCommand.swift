@@ -1,53 +1,50 @@
 import ArgumentParser
 import Inventory
 
-/// `netroot nodes`: the effective settings of nodes.
+/// `netroot nodes`: the effective settings of nodes, and edits of them (xCAT's lsdef, mkdef, chdef, rmdef).
 struct NodesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nodes",
-        abstract: "Show the nodes of the inventory and their effective settings.",
-        subcommands: [List.self, Show.self],
+        abstract: "Show, add, change and remove the nodes of the inventory.",
+        subcommands: [List.self, Show.self, AddNode.self, SetNodes.self, RemoveNodes.self],
         defaultSubcommand: List.self
     )
 
-    /// `netroot nodes list`
+    /// `netroot nodes list [NODES]`
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "One line per node: name, MAC, IP, image, groups.",
             discussion: """
+                NODES: node names, @group, ranges such as compute[01-64] or node[1-3,7], separated by commas; \
+                all nodes when absent.
+
                 Examples:
                   netroot nodes list --config /etc/netroot/nodes.yaml
+                  netroot nodes list @compute
+                  netroot nodes list 'compute[01-04],login1' --json
                   netroot nodes list --json | jq -r '.[] | select(.image == "rhel6") | .name'
                 """
         )
 
+        @Argument(help: ArgumentHelp("Which nodes (default: all).", valueName: "NODES"))
+        var nodes: String?
+
         @OptionGroup var options: ConfigOption
 
-        @Flag(help: "One JSON object per node: name, mac, ip, hostname, image, groups, kernel, initrd, root_path, cmdline.")
+        @Flag(help: """
+            One JSON object per node: name, mac, ip, hostname, image, groups, kernel, initrd, root_path, cmdline, \
+            bmc (a password only as password_set).
+            """)
         var json = false
 
         func run() throws {
             let inventory = try options.loadValidInventory()
+            let profiles = try nodes.map { try inventory.requireProfiles(selectedBy: $0) } ?? inventory.profiles
             if json {
-                printJSON(inventory.profiles.map { profile in
-                    NodeJSON(name: profile.name, mac: "\(profile.mac)", ip: "\(profile.ip)",
-                             hostname: profile.hostname.value, network: profile.network.name,
-                             image: profile.image?.value, groups: profile.groups, kernel: profile.kernel?.value,
-                             initrd: profile.initrd?.value, root_path: profile.rootPath?.value.description,
-                             cmdline: profile.cmdline.value)
-                })
+                printJSON(profiles.map(NodeJSON.init))
                 return
             }
-            print(InventoryReport.nodeTable(inventory.profiles))
-        }
-
-        /// A node's effective settings for scripts (keys as in nodes.yaml).
-        struct NodeJSON: Encodable {
-            var name, mac, ip, hostname, network: String
-            var image: String?
-            var groups: [String]
-            var kernel, initrd, root_path: String?
-            var cmdline: String
+            print(InventoryReport.nodeTable(profiles))
         }
     }
 
@@ -69,9 +66,16 @@ struct NodesCommand: ParsableCommand {
 
         @OptionGroup var options: ConfigOption
 
+        @Flag(help: "The node's effective settings as one JSON object (a BMC password only as password_set).")
+        var json = false
+
         func run() throws {
             let inventory = try options.loadValidInventory()
             let profile = try inventory.requireProfile(matching: name)
+            if json {
+                printJSON(NodeJSON(profile))
+                return
+            }
             print(InventoryReport.nodeDetails(profile, server: inventory.server))
         }
     }
