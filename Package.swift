@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C libraries from Debian, linked through pkg-config.
@@ -104,6 +105,18 @@ let package = Package(
             .product(name: "Prometheus", package: "swift-prometheus"),
         ]),
 
+        // IPMI 2.0 over LAN (RMCP+): messages, RAKP session state machine, chassis/boot commands (pure; swift-crypto).
+        .target(name: "IPMI", dependencies: [
+            "ByteOrder",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ]),
+        // A blocking UDP transport that runs an IPMI session to a BMC; `ipmi-probe` drives it from a shell.
+        .target(name: "IPMIClient", dependencies: ["IPMI"]),
+        .executableTarget(name: "ipmi-probe", dependencies: ["IPMI", "IPMIClient"], path: "Sources/IPMIProbe"),
+        // libFuzzer target for the IPMI decoders and session machine (integration/fuzz ipmi).
+        .executableTarget(name: "IPMIFuzz", dependencies: ["IPMI", "FuzzSupport"]),
+
         // libFuzzer target for the DHCP decoder and responder (integration/fuzz dhcp builds it with -DFUZZING).
         .executableTarget(name: "DHCPFuzz", dependencies: ["DHCP", "Inventory", "FuzzSupport"]),
         // libFuzzer target for the TFTP request parser and negotiation (integration/fuzz tftp).
@@ -145,6 +158,7 @@ let package = Package(
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),
         .testTarget(name: "ByteOrderTests", dependencies: ["ByteOrder"]),
+        .testTarget(name: "IPMITests", dependencies: ["IPMI", "ByteOrder"]),
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CPcap", "CNetlink"]),
     ],
     swiftLanguageModes: [.v6]

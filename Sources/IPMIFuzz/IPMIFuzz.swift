@@ -1,0 +1,50 @@
+import IPMI
+
+/// One input through every decoder a BMC's (or an impostor's) datagram reaches, and through a session
+/// waiting at each handshake step. Any trap here is a bug: malformed input must be refused with a reason.
+func exercise(_ buffer: UnsafeBufferPointer<UInt8>) {
+    let bytes = Array(buffer)
+    if let packet = try? Packet(decoding: bytes), case .rmcpPlus(let plus) = packet {
+        _ = try? fuzzChannel.open(plus)
+    }
+    _ = try? LANMessage.decodeResponse(bytes)
+    _ = try? OpenSessionResponse(decoding: bytes)
+    _ = try? RAKPMessage2(decoding: bytes)
+    _ = try? RAKPMessage4(decoding: bytes)
+    _ = try? ChannelAuthenticationCapabilities(decoding: bytes)
+    _ = try? ChassisStatus(decoding: bytes)
+    _ = try? DeviceID(decoding: bytes)
+    _ = try? SystemGUID(decoding: bytes)
+    _ = try? FullSensorRecord(decoding: bytes).value(of: bytes.first ?? 0)
+    _ = try? SensorReading(decoding: bytes)
+    _ = try? SDRRepository.record(decoding: bytes)
+    let clock = ContinuousClock()
+    var session = Session(configuration: SessionConfiguration(username: "admin", password: Array("secret".utf8)),
+                          random: { Array(repeating: 0x5A, count: $0) })
+    _ = session.start(now: clock.now)
+    _ = session.receive(bytes, now: clock.now)
+    _ = session.receive(bytes, now: clock.now)
+    _ = session.tick(now: clock.now + .seconds(5))
+}
+
+/// A channel with fixed keys, so the integrity and decryption paths see every input.
+let fuzzChannel = SecureChannel(
+    keys: SessionKeys(suite: .three, keyGenerationKey: Array("secret".utf8), consoleRandom: Array(repeating: 1, count: 16),
+                      bmcRandom: Array(repeating: 2, count: 16), role: 0x14, username: Array("admin".utf8)),
+    bmcSessionID: 0x0484, consoleSessionID: 0xA0A2_A3A4)
+
+#if FUZZING
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzOne(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    exercise(UnsafeBufferPointer(start: data, count: size))
+    return 0
+}
+#else
+import FuzzSupport
+
+/// Without libFuzzer: replays the files named on the command line (a crasher, a corpus entry).
+@main
+struct IPMIFuzzReplay {
+    static func main() { replayCommandLineFiles(exercise) }
+}
+#endif
