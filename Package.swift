@@ -92,7 +92,7 @@ let package = Package(
         // Composes the servers as lifecycle services: reload on change, control socket, router advertisements.
         .target(name: "Appliance", dependencies: [
             "BootTimeline", "Bridge", "BridgeNetlink", "Capture", "CSyscalls", "DHCP", "DHCPServer", "Diagnostics",
-            "TFTPServer", "Inventory", "NetworkSupport", "RouterAdvertisement", "Snapshot",
+            "TFTP", "TFTPServer", "Inventory", "NetworkSupport", "RouterAdvertisement", "Snapshot",
             .product(name: "Yams", package: "Yams"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

@@ -3,6 +3,7 @@ import Inventory
 import Logging
 import ServiceLifecycle
 import Snapshot
+import TFTP
 import UnixSignals
 
 /// Reloads nodes.yaml on SIGHUP and whenever the file changes: reads it once, validates those bytes, refuses
@@ -126,10 +127,10 @@ struct InventoryReloader: Service, CustomStringConvertible {
         for attempt in 0...rereads {
             if attempt > 0 { try? await Task.sleep(for: rereadPause) }
             let changesBefore = changeCount()
-            let before = FileIdentity.of(path)
+            let before = FileIdentity(path: path)
             let bytes = try? Array(Data(contentsOf: URL(fileURLWithPath: path)))
             let result = InventoryLoader.load(path: path, bytes: bytes)
-            if FileIdentity.of(path) == before, changeCount() == changesBefore { return (bytes, result) }
+            if FileIdentity(path: path) == before, changeCount() == changesBefore { return (bytes, result) }
         }
         return nil
     }

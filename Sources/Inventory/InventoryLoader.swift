@@ -18,11 +18,15 @@ public enum InventoryLoader {
 
     /// Loads the file at `path`; messages name it as `path` was written.
     public static func load(path: String) -> InventoryLoadResult {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read as UTF-8 text" : "does not exist"
+        load(path: path, bytes: FileManager.default.contents(atPath: path).map { Array($0) })
+    }
+
+    /// Validates `bytes` already read from `path` (nil: the file could not be read), so a caller that compared
+    /// them with its last read parses exactly the bytes it compared, not a second read of a file being written.
+    public static func load(path: String, bytes: [UInt8]?) -> InventoryLoadResult {
+        guard let bytes, let text = String(validating: bytes, as: UTF8.self) else {
+            let reason = bytes != nil ? "cannot be read as UTF-8 text"
+                : FileManager.default.fileExists(atPath: path) ? "cannot be read" : "does not exist"
             return InventoryLoadResult(inventory: nil, diagnostics: [
                 Diagnostic(severity: .error, file: path, location: SourceLocation(line: 1, column: 1), subject: nil,
                            message: "the inventory \(reason)"),

@@ -96,11 +96,11 @@ public final class RootDirectory: @unchecked Sendable {
         return .success(content)
     }
 
-    /// The whole file, or nil when it cannot be read or changed while it was (a half-rewritten copy is no copy).
+    /// The whole file, or nil when it cannot be read or changed while it was (a half-rewritten copy is no copy:
+    /// reading to the end checks the file's identity, as for any transfer).
     private static func readWhole(_ fd: Int32, identity: FileIdentity) -> MemoryContent? {
         let content = DescriptorContent(descriptor: dup(fd), identity: identity)
-        guard let bytes = try? content.bytes(), FileIdentity(descriptor: fd) == identity else { return nil }
-        return MemoryContent(bytes)
+        return (try? content.bytes()).map(MemoryContent.init)
     }
 
     /// Reads a large file into the cache on the fill thread; the transfer that asked reads it from its descriptor.

@@ -90,7 +90,8 @@ public final class DescriptorContent: TFTPContent, @unchecked Sendable {
     }
 }
 
-/// What tells a file changed on disk from the one opened or cached. Not ctime: renaming a new file over this one
+/// What tells a file changed on disk from the one opened, cached or last read, without reading it: a rename gives a
+/// new inode, a write in place a new size or modification time. Not ctime: renaming a new file over this one
 /// changes this one's ctime (its link count) but not its bytes, and a transfer reading it must go on.
 public struct FileIdentity: Equatable, Sendable {
     let device: UInt64
@@ -111,6 +112,14 @@ public struct FileIdentity: Equatable, Sendable {
     init?(descriptor: Int32) {
         var status = stat()
         guard fstat(descriptor, &status) == 0 else { return nil }
+        self.init(status)
+    }
+
+    /// The identity of the file at `path`, or nil when it does not exist (between an editor's delete and its new
+    /// file, say).
+    public init?(path: String) {
+        var status = stat()
+        guard stat(path, &status) == 0 else { return nil }
         self.init(status)
     }
 }
