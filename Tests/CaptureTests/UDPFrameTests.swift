@@ -1,24 +1,13 @@
 import Capture
 import Foundation
+import HexFixtures
 import Testing
 
 @Suite struct UDPFrameTests {
     /// The Ethernet frame of a DHCPOFFER dnsmasq 2.90 unicast to busybox udhcpc 1.35 (no broadcast flag),
     /// captured with dumpcap in the client's namespace by integration/capture/record-offer (checksum offload
     /// off, so the UDP checksum is the one a wire carries, not the kernel's partial pseudo-header sum).
-    static func capturedOffer() throws -> [UInt8] {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("Captures/dnsmasq-offer-unicast.hex")
-        let hex = try String(contentsOf: url, encoding: .utf8).filter(\.isHexDigit)
-        var bytes: [UInt8] = []
-        var index = hex.startIndex
-        while index < hex.endIndex {
-            let next = hex.index(index, offsetBy: 2)
-            bytes.append(UInt8(hex[index..<next], radix: 16)!)
-            index = next
-        }
-        return bytes
-    }
+    static func capturedOffer() throws -> [UInt8] { try HexFixture.capture("dnsmasq-offer-unicast.hex") }
 
     /// RFC 1071 written out separately from `UDPFrame.checksum`: the one's complement of the one's complement
     /// sum of the 16-bit words, an odd last byte padded with zero.

@@ -2,6 +2,7 @@ import BootTimeline
 import DHCP
 @testable import DHCPServer
 import Foundation
+import HexFixtures
 import Inventory
 import Logging
 @testable import NetworkSupport
@@ -218,15 +219,6 @@ final class OutboundRecorder: ChannelOutboundHandler, @unchecked Sendable {
 
 /// The bytes a real client sent (Tests/DHCPTests/Captures, recorded by integration/capture/record-clients).
 func captured(_ name: String) throws -> [UInt8] {
-    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../DHCPTests/Captures/\(name).hex")
-    let hex = try String(contentsOf: url, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-    var bytes: [UInt8] = []
-    var index = hex.startIndex
-    while index < hex.endIndex {
-        let next = hex.index(index, offsetBy: 2)
-        bytes.append(try #require(UInt8(hex[index..<next], radix: 16)))
-        index = next
-    }
-    return bytes
+    try HexFixture.file(URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../DHCPTests/Captures/\(name).hex"))
 }

@@ -1,21 +1,11 @@
 import DHCP
 import Foundation
+import HexFixtures
 import Inventory
 import Testing
 
 /// The bytes a real client sent, recorded by integration/capture/record-clients.
-func captured(_ name: String) throws -> [UInt8] {
-    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Captures/\(name).hex")
-    let hex = try String(contentsOf: url, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-    var bytes: [UInt8] = []
-    var index = hex.startIndex
-    while index < hex.endIndex {
-        let next = hex.index(index, offsetBy: 2)
-        bytes.append(try #require(UInt8(hex[index..<next], radix: 16)))
-        index = next
-    }
-    return bytes
-}
+func captured(_ name: String) throws -> [UInt8] { try HexFixture.capture("\(name).hex") }
 
 let testInventoryYAML = """
     server:

@@ -6,13 +6,7 @@ import Testing
 
 @Suite("Rogue DHCP servers in captured frames")
 struct RogueDetectorTests {
-    static let offer: [UInt8] = {
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("Captures/dnsmasq-offer.hex")
-        let text = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
-        let digits = Array(text.filter(\.isHexDigit))
-        return stride(from: 0, to: digits.count - 1, by: 2).map { UInt8(String(digits[$0...($0 + 1)]), radix: 16)! }
-    }()
+    static let offer = capturedFrame("dnsmasq-offer.hex")
 
     @Test("dnsmasq's OFFER is another server's: its address, MAC, the client and the offered address")
     func dnsmasqOffer() throws {

@@ -1,16 +1,12 @@
 import DHCP
+import HexFixtures
 @testable import Diagnostics
 import Foundation
 @testable import Inventory
 import Testing
 
 /// The bytes of a hex capture in Captures/ (whitespace ignored).
-func capturedFrame(_ name: String) -> [UInt8] {
-    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Captures/\(name)")
-    let text = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
-    let digits = Array(text.filter(\.isHexDigit))
-    return stride(from: 0, to: digits.count - 1, by: 2).map { UInt8(String(digits[$0...($0 + 1)]), radix: 16)! }
-}
+func capturedFrame(_ name: String) -> [UInt8] { (try? HexFixture.capture(name)) ?? [] }
 
 @Suite("The active rogue-DHCP probe")
 struct RogueProbeTests {

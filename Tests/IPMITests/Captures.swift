@@ -1,3 +1,5 @@
+import HexFixtures
+
 /// Datagrams captured with tcpdump between `ipmitool -I lanplus -C 3` (1.8.19) and OpenIPMI's ipmi_sim
 /// (2.0.33) in a network namespace (integration/ipmi-sim's configuration): user "admin", BMC GUID
 /// a123456789abcdefa123456789abcdef, ipmitool's console session ID 0xA0A2A3A4.
@@ -49,13 +51,5 @@ enum Captures {
     ]
 }
 
-func bytesFromHex(_ hex: String) -> [UInt8] {
-    var bytes: [UInt8] = []
-    var index = hex.startIndex
-    while index < hex.endIndex {
-        let next = hex.index(index, offsetBy: 2)
-        bytes.append(UInt8(hex[index..<next], radix: 16)!)
-        index = next
-    }
-    return bytes
-}
+/// The fixtures here are literals in this file: a malformed one is a bug in the test, so it traps.
+func bytesFromHex(_ hex: String) -> [UInt8] { try! HexFixture.bytes(hex) }
