@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // C libraries from Debian, linked through pkg-config.
@@ -114,6 +115,16 @@ let package = Package(
         // A blocking UDP transport that runs an IPMI session to a BMC; `ipmi-probe` drives it from a shell.
         .target(name: "IPMIClient", dependencies: ["IPMI"]),
         .executableTarget(name: "ipmi-probe", dependencies: ["IPMI", "IPMIClient"], path: "Sources/IPMIProbe"),
+        // Power control: one operation fanned out to many BMCs (batches, parallelism, per-node time limits) and
+        // the IPMI driver; results as lines and JSON.
+        .target(name: "Power", dependencies: ["IPMI", "IPMIClient", "Inventory"]),
+        // The Redfish driver: ComputerSystem.Reset, the Boot override, sensors and inventory over HTTPS.
+        .target(name: "Redfish", dependencies: [
+            "Power", "Inventory",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOFoundationCompat", package: "swift-nio"),
+        ]),
         // libFuzzer target for the IPMI decoders and session machine (integration/fuzz ipmi).
         .executableTarget(name: "IPMIFuzz", dependencies: ["IPMI", "FuzzSupport"]),
 
@@ -127,7 +138,7 @@ let package = Package(
         // The command line; thin.
         .executableTarget(name: "netroot", dependencies: [
             "Appliance", "BootTimeline", "Bridge", "BridgeNetlink", "Capture", "Diagnostics", "ImageImport", "Inventory",
-            "DHCP", "DHCPServer", "BootConfig", "NetworkSupport",
+            "DHCP", "DHCPServer", "BootConfig", "NetworkSupport", "Power", "Redfish",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -161,6 +172,7 @@ let package = Package(
         // The hex fixture reader the test targets share (captures of real peers).
         .target(name: "HexFixtures", path: "Tests/HexFixtures"),
         .testTarget(name: "IPMITests", dependencies: ["HexFixtures", "IPMI", "ByteOrder"]),
+        .testTarget(name: "PowerTests", dependencies: ["Power", "Inventory"]),
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CPcap", "CNetlink"]),
     ],
     swiftLanguageModes: [.v6]

@@ -6,6 +6,8 @@ public enum IPMIClientError: Error, Equatable, CustomStringConvertible {
     case address(String)
     case socket(String)
     case session(SessionError)
+    /// The caller's overall time limit passed while the session was in `phase`.
+    case deadline(phase: SessionPhase)
     case unexpected(String)
 
     public var description: String {
@@ -13,6 +15,7 @@ public enum IPMIClientError: Error, Equatable, CustomStringConvertible {
         case .address(let text): "not an IPv4 address: \(text)"
         case .socket(let what): what
         case .session(let error): error.description
+        case .deadline(let phase): "no answer from the BMC within the time limit (the session was at \(phase))"
         case .unexpected(let what): what
         }
     }
@@ -24,10 +27,13 @@ public final class UDPSessionRunner {
     private var session: Session
     private let descriptor: Int32
     private let clock = ContinuousClock()
+    /// Past this instant every call throws `.deadline`, whatever the session's own retries would still allow.
+    private let giveUpAt: ContinuousClock.Instant?
 
     /// A socket connected to `host:port` (IPv4 dotted quad); nothing is sent yet.
     public init(host: String, port: UInt16, configuration: SessionConfiguration,
-                random: @escaping RandomBytes = Session.systemRandom) throws {
+                random: @escaping RandomBytes = Session.systemRandom, giveUpAt: ContinuousClock.Instant? = nil) throws {
+        self.giveUpAt = giveUpAt
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = port.bigEndian
@@ -85,7 +91,9 @@ public final class UDPSessionRunner {
                 }
             }
             guard let deadline = session.deadline else { throw IPMIClientError.unexpected("session is idle") }
-            actions = waitForDatagram(until: deadline).map { session.receive($0, now: clock.now) }
+            let wait = giveUpAt.map { min($0, deadline) } ?? deadline
+            if let giveUpAt, clock.now >= giveUpAt { throw IPMIClientError.deadline(phase: session.phase) }
+            actions = waitForDatagram(until: wait).map { session.receive($0, now: clock.now) }
                 ?? session.tick(now: clock.now)
         }
     }

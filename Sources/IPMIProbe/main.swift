@@ -98,36 +98,13 @@ do {
             let guid = try SystemGUID(decoding: checked(try runner.send(SystemGUID.request), "Get System GUID"))
             print("guid: \(guid.text)")
         case "sensors":
-            // Walk the SDR repository: each record's 5-byte header, then its body in 16-byte pieces.
-            let reservation = try SDRRepository.reservation(
-                decoding: checked(try runner.send(SDRRepository.reserve), "Reserve SDR Repository"))
-            var recordID: UInt16 = 0
-            while recordID != 0xFFFF {
-                func read(_ offset: Int, _ count: Int) throws -> (next: UInt16, bytes: [UInt8]) {
-                    let request = SDRRepository.get(reservation: reservation, recordID: recordID,
-                                                    offset: UInt8(offset), count: UInt8(count))
-                    return try SDRRepository.record(decoding: checked(try runner.send(request), "Get SDR"))
-                }
-                // An empty repository answers the first read with "record not present".
-                let first = try runner.send(SDRRepository.get(reservation: reservation, recordID: recordID,
-                                                              offset: 0, count: 5))
-                if recordID == 0, first.completionCode == 0xCB { break }
-                let header = try SDRRepository.record(decoding: checked(first, "Get SDR"))
-                guard header.bytes.count == 5 else { fail("\(host): short SDR header") }
-                var record = header.bytes
-                while record.count < 5 + Int(header.bytes[4]) {
-                    record += try read(record.count, min(16, 5 + Int(header.bytes[4]) - record.count)).bytes
-                }
-                if let sensor = try? FullSensorRecord(decoding: record) {
-                    let answer = try runner.send(SensorReading.request(sensorNumber: sensor.sensorNumber))
-                    let reading = answer.completionCode == 0 ? try? SensorReading(decoding: answer.data) : nil
-                    let value = reading.flatMap { $0.isAvailable ? sensor.value(of: $0.raw) : nil }
-                    let thresholds = sensor.thresholds.sorted { $0.key < $1.key }
-                        .compactMap { name, raw in sensor.value(of: raw).map { "\(name) \($0)" } }
-                    print("sensor \(sensor.name): \(value.map { "\($0) \(sensor.unit)" } ?? "no reading")"
-                          + (thresholds.isEmpty ? "" : " (\(thresholds.joined(separator: ", ")))"))
-                }
-                recordID = header.next
+            for found in try runner.readSensors() {
+                let sensor = found.record
+                let value = found.reading.flatMap { $0.isAvailable ? sensor.value(of: $0.raw) : nil }
+                let thresholds = sensor.thresholds.sorted { $0.key < $1.key }
+                    .compactMap { name, raw in sensor.value(of: raw).map { "\(name) \($0)" } }
+                print("sensor \(sensor.name): \(value.map { "\($0) \(sensor.unit)" } ?? "no reading")"
+                      + (thresholds.isEmpty ? "" : " (\(thresholds.joined(separator: ", ")))"))
             }
         case "pause":
             guard index < commands.count, let seconds = Double(commands[index]) else { fail(usage) }
