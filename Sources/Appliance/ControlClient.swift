@@ -11,6 +11,19 @@ public enum ControlClient {
     }
 
     public static func status(socketPath: String, node: String?) throws -> ControlProtocol.StatusReply {
+        try request((node.map { "status \($0)" } ?? "status") + "\n", socketPath: socketPath)
+    }
+
+    /// Hands BMC actions to the running server's boot timeline.
+    public static func recordPower(_ record: ControlProtocol.PowerRecord, socketPath: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let json = String(decoding: try encoder.encode(record), as: UTF8.self)
+        let reply = try request("power \(json)\n", socketPath: socketPath)
+        if let error = reply.error { throw Failure(description: error) }
+    }
+
+    private static func request(_ line: String, socketPath: String) throws -> ControlProtocol.StatusReply {
         let descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw Failure(description: "socket: \(String(cString: strerror(errno)))") }
         defer { close(descriptor) }
@@ -22,7 +35,7 @@ public enum ControlClient {
             let reason = String(cString: strerror(errno))
             throw Failure(description: "cannot reach the server at \(socketPath): \(reason) (is `netroot serve` running?)")
         }
-        let request = Array(((node.map { "status \($0)" } ?? "status") + "\n").utf8)
+        let request = Array(line.utf8)
         guard write(descriptor, request, request.count) == request.count else {
             throw Failure(description: "cannot send to \(socketPath): \(String(cString: strerror(errno)))")
         }

@@ -5,7 +5,8 @@ import Foundation
 
 /// The control socket's protocol: one request line in, one JSON document out, then the server closes.
 ///
-/// Requests: `status` (every client) and `status NAME` (one node, by name, MAC or IP address).
+/// Requests: `status` (every client), `status NAME` (one node, by name, MAC or IP address), and
+/// `power {JSON}` (a `PowerRecord`: BMC actions `netroot power` / `netroot boot` took, for the boot timeline).
 public enum ControlProtocol {
     /// The socket's file name under `server.state_dir`.
     public static let socketName = "control.sock"
@@ -22,6 +23,19 @@ public enum ControlProtocol {
         public var leaseJournal: JournalFailure?
         /// Set when the request could not be answered (unknown command, unknown node).
         public var error: String?
+    }
+
+    /// BMC actions on one node, sent by `netroot power` and `netroot boot` for its boot timeline.
+    public struct PowerRecord: Codable, Sendable {
+        public var node: String
+        public var mac: String?
+        public var events: [BootEvent]
+
+        public init(node: String, mac: String?, events: [BootEvent]) {
+            self.node = node
+            self.mac = mac
+            self.events = events
+        }
     }
 
     /// Lease journal writes failing: since when (Unix seconds), why, and how many failed since the server started.
@@ -45,6 +59,14 @@ public enum ControlProtocol {
         switch words.first {
         case "status" where words.count == 1:
             reply.clients = timeline.snapshot()
+        case "power" where words.count >= 2:
+            let json = line.drop { $0 != "{" }
+            guard let record = try? JSONDecoder().decode(PowerRecord.self, from: Data(json.utf8)),
+                  record.events.count <= 16, record.node.count <= 256 else {
+                reply.error = "unreadable power record"
+                break
+            }
+            timeline.recordPower(record.events, client: record.node, mac: record.mac?.lowercased())
         case "status" where words.count == 2:
             if let found = timeline.timeline(of: words[1]) {
                 reply.clients = [found]
@@ -52,7 +74,7 @@ public enum ControlProtocol {
                 reply.error = "no boot steps seen from '\(words[1])' since the server started"
             }
         default:
-            reply.error = "unknown request '\(line)'; expected 'status' or 'status NODE'"
+            reply.error = "unknown request '\(line.prefix(64))'; expected 'status' or 'status NODE'"
         }
         return reply
     }

@@ -42,7 +42,7 @@ final class ControlServer: Sendable {
     }
 }
 
-/// One connection: collects the request line (at most 1 KiB), answers, closes.
+/// One connection: collects the request line (at most 16 KiB: a power record), answers, closes.
 private final class ControlConnectionHandler: ChannelInboundHandler, @unchecked Sendable {
     typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
@@ -64,7 +64,7 @@ private final class ControlConnectionHandler: ChannelInboundHandler, @unchecked 
         received += unwrapInboundIn(data).readableBytesView
         if let end = received.firstIndex(of: UInt8(ascii: "\n")) {
             respond(String(decoding: received[..<end], as: UTF8.self), context: context)
-        } else if received.count > 1024 {
+        } else if received.count > 16384 {
             context.close(promise: nil)
         }
     }

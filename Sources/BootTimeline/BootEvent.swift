@@ -4,6 +4,8 @@ public struct BootEvent: Codable, Sendable, Equatable {
     public enum Service: String, Codable, Sendable {
         case dhcp
         case tftp
+        /// A BMC action (`netroot power`, `netroot boot`): boot device set, power on, cycle, off.
+        case power
     }
 
     /// How the step ended, so a table can say where a boot went wrong.
@@ -20,7 +22,7 @@ public struct BootEvent: Codable, Sendable, Equatable {
     /// Who asked and what came of it: `PXE firmware, BIOS`, `46.2 KiB in 0.012 s`.
     public var detail: String
     public var outcome: Outcome
-    /// A PXE firmware DISCOVER: the first thing a powered-on node sends.
+    /// A PXE firmware DISCOVER (the first thing a powered-on node sends), or a power on / cycle / reset.
     public var startsBoot: Bool
 
     public init(time: Double, service: Service, step: String, detail: String = "", outcome: Outcome = .ok,

@@ -18,6 +18,9 @@ public final class BootTimeline: Sendable {
     public let maximumEvents: Int
     /// A firmware DISCOVER this long after a client's last step starts a new boot even without one in between.
     public static let quietGap: Double = 60
+    /// How long a server may take from power-on to its firmware's first DISCOVER and still be the same boot:
+    /// real servers spend minutes in POST and memory training.
+    public static let powerOnGap: Double = 900
 
     public init(maximumClients: Int = 4096, maximumEvents: Int = 256) {
         self.maximumClients = maximumClients
@@ -45,6 +48,26 @@ public final class BootTimeline: Sendable {
     public func record(_ event: BootEvent, from address: String, node: String?) {
         let client = state.withLock { $0.owners[address] } ?? node ?? address
         record(event, client: client, mac: nil, address: address)
+    }
+
+    /// Records BMC actions sent by `netroot power` / `netroot boot` for a node. Actions that start a boot
+    /// (power on, cycle, reset) begin a new timeline, keeping the steps sent with them (the boot device set first).
+    public func recordPower(_ events: [BootEvent], client: String, mac: String?) {
+        guard !events.isEmpty else { return }
+        state.withLock { state in
+            var timeline = state.clients[client] ?? ClientTimeline(client: client)
+            if events.contains(where: \.startsBoot) { timeline.events.removeAll() }
+            if timeline.mac == nil { timeline.mac = mac }
+            timeline.events += events.map { event in
+                var event = event
+                event.service = .power
+                return event
+            }
+            if timeline.events.count > maximumEvents { timeline.events.removeFirst(timeline.events.count - maximumEvents) }
+            state.clients[client] = timeline
+            state.lastSeen[client] = events.last!.time
+            if state.clients.count > maximumClients { Self.evict(&state, keeping: maximumClients) }
+        }
     }
 
     /// All clients, most recently heard from first.
@@ -83,9 +106,13 @@ extension ClientTimeline {
         if self.mac == nil, let mac = mac() { self.mac = mac }
         if let address { self.address = address }
         if event.startsBoot, let last = events.last {
-            // Firmware retransmitting its DISCOVER is the same boot; anything past the firmware's DHCP is not.
-            let stillInFirmwareDHCP = events.allSatisfy { $0.service == .dhcp && $0.startsBoot || $0.step.hasPrefix("OFFER") }
-            if !stillInFirmwareDHCP || event.time - last.time > BootTimeline.quietGap { events.removeAll() }
+            // Firmware retransmitting its DISCOVER is the same boot, and so is the power-on that led to it; anything
+            // past the firmware's DHCP is not.
+            let stillInFirmwareDHCP = events.allSatisfy {
+                $0.service == .power || $0.service == .dhcp && $0.startsBoot || $0.step.hasPrefix("OFFER")
+            }
+            let gap = last.service == .power ? BootTimeline.powerOnGap : BootTimeline.quietGap
+            if !stillInFirmwareDHCP || event.time - last.time > gap { events.removeAll() }
         }
         events.append(event)
         if events.count > limit { events.removeFirst(events.count - limit) }

@@ -17,6 +17,9 @@ struct Netroot: AsyncParsableCommand {
               netroot nodes add compute5 --mac 52:54:00:00:00:05 --group compute   add a node (mkdef)
               netroot nodes set compute5 bmc.address=10.1.1.5   change nodes (chdef); nodes remove: rmdef
               netroot networks detect --write    a networks: entry from server.interface (makenetworks)
+              netroot power status @compute      power state through the BMCs (rpower); also on, off, cycle, bootdev,
+                                                 sensors (rvitals), inventory (rinv)
+              netroot boot compute1              PXE for the next boot, then power on (or cycle)
               netroot serve                      answer DHCP on server.interface
               netroot leases                     current leases
               netroot status [NODE]              how far each node's boot got, from the running server
@@ -28,6 +31,6 @@ struct Netroot: AsyncParsableCommand {
             """,
         subcommands: [ServeCommand.self, CheckCommand.self, NodesCommand.self, LeasesCommand.self, StatusCommand.self,
                       DoctorCommand.self, TraceCommand.self, ProbeCommand.self, BridgeCommand.self, ImageCommand.self,
-                      PXEConfigCommand.self, NetworksCommand.self]
+                      PXEConfigCommand.self, NetworksCommand.self, PowerCommand.self, BootCommand.self]
     )
 }

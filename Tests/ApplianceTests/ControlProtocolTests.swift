@@ -38,6 +38,21 @@ struct ControlProtocolTests {
         #expect(ControlProtocol.answer("status a b", timeline: timeline(), startedAt: 1, now: 2).error != nil)
     }
 
+    @Test("a power record lands in the node's timeline; a malformed or oversized one is refused, nothing recorded")
+    func powerRecords() {
+        let shared = timeline()
+        let good = #"power {"mac":"52:54:00:c0:ff:01","node":"node1","events":[{"time":30,"service":"power","#
+            + #""step":"on","detail":"","outcome":"ok","startsBoot":true}]}"#
+        #expect(ControlProtocol.answer(good, timeline: shared, startedAt: 1, now: 31).error == nil)
+        #expect(shared.timeline(of: "node1")?.events.map(\.step) == ["on"])
+        let many = (0..<17).map { _ in #"{"time":1,"service":"power","step":"x","detail":"","outcome":"ok","startsBoot":false}"# }
+        for bad in ["power", "power {", "power {\"node\":\"node1\"}", "power [1,2]",
+                    "power {\"node\":\"node1\",\"events\":[\(many.joined(separator: ","))]}"] {
+            #expect(ControlProtocol.answer(bad, timeline: shared, startedAt: 1, now: 32).error != nil, "\(bad.prefix(40))")
+        }
+        #expect(shared.timeline(of: "node1")?.events.map(\.step) == ["on"])
+    }
+
     @Test("a reload names the nodes whose effective settings changed")
     func reloadSummary() throws {
         func inventory(_ nodes: String) throws -> Inventory {

@@ -43,6 +43,31 @@ struct BootTimelineTests {
         #expect(timeline.timeline(of: "n")?.events.map(\.time) == [100])
     }
 
+    @Test("a power-on starts a new boot that the firmware's DISCOVER minutes later continues; a power off does not")
+    func powerOnBeginsTheBoot() {
+        let timeline = BootTimeline()
+        let mac = "52:54:00:00:00:01"
+        timeline.record(dhcp("DISCOVER", at: 1, firmware: true), client: "node1", mac: mac)
+        timeline.record(dhcp("ACK 10.0.0.11", at: 2, firmware: true), client: "node1", mac: nil, address: "10.0.0.11")
+        timeline.recordPower([BootEvent(time: 100, service: .power, step: "boot device pxe (next boot)"),
+                              BootEvent(time: 100.1, service: .power, step: "on", startsBoot: true)],
+                             client: "node1", mac: mac)
+        #expect(timeline.timeline(of: "node1")?.events.map(\.step) == ["boot device pxe (next boot)", "on"])
+        // A real server's POST takes minutes: its first DISCOVER still belongs to the power-on.
+        timeline.record(dhcp("DISCOVER", at: 400, firmware: true), client: "node1", mac: mac)
+        timeline.record(dhcp("DISCOVER", at: 404, firmware: true), client: "node1", mac: mac)
+        #expect(timeline.timeline(of: "node1")?.events.map(\.step)
+                == ["boot device pxe (next boot)", "on", "DISCOVER", "DISCOVER"])
+        timeline.recordPower([BootEvent(time: 500, service: .power, step: "off")], client: "node1", mac: mac)
+        #expect(timeline.timeline(of: "node1")?.events.count == 5)
+        #expect(timeline.timeline(of: "node1")?.events.last?.service == .power)
+        // A power-on long ago, then nothing: a DISCOVER an hour later is a boot of its own.
+        timeline.recordPower([BootEvent(time: 1000, service: .power, step: "on", startsBoot: true)],
+                             client: "node2", mac: "52:54:00:00:00:02")
+        timeline.record(dhcp("DISCOVER", at: 1000 + 3600, firmware: true), client: "node2", mac: nil)
+        #expect(timeline.timeline(of: "node2")?.events.map(\.step) == ["DISCOVER"])
+    }
+
     @Test("memory stays bounded: old clients and old steps are dropped")
     func bounded() {
         let timeline = BootTimeline(maximumClients: 10, maximumEvents: 5)

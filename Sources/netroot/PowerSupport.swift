@@ -1,0 +1,169 @@
+import Synchronization
+import Appliance
+import ArgumentParser
+import BootTimeline
+import Foundation
+import Inventory
+import Power
+import Redfish
+
+/// Options every power command shares: parallelism, time limits, output, the server to tell.
+struct PowerOptions: ParsableArguments {
+    @Flag(help: "One JSON object per node: node, mac, operation, ok, power, steps, sensors, inventory, error, seconds.")
+    var json = false
+
+    @Option(help: ArgumentHelp("BMCs talked to at once.", valueName: "N"))
+    var parallel = 50
+
+    @Option(help: ArgumentHelp("Seconds one node may take in all (retries included) before it is reported failed.",
+                               valueName: "SECONDS"))
+    var timeout = 20.0
+
+    @Option(help: ArgumentHelp("Sends of each IPMI message before a BMC counts as silent (xCAT: 3).", valueName: "N"))
+    var retries = 3
+
+    @Option(help: ArgumentHelp("The running server's control socket, for the boot timeline "
+                               + "(default: server.state_dir/control.sock).", valueName: "PATH"))
+    var socket: String?
+
+    func validate() throws {
+        guard parallel >= 1 else { throw ValidationError("--parallel must be at least 1") }
+        guard timeout > 0 else { throw ValidationError("--timeout must be positive") }
+        guard (1...10).contains(retries) else { throw ValidationError("--retries is 1 to 10") }
+    }
+}
+
+/// Runs a power operation on the selected nodes and prints one result per node as it arrives.
+struct PowerSession {
+    let inventory: Inventory
+    let config: ConfigOption
+    let options: PowerOptions
+
+    /// Exit 1 when any node failed; lines (or JSON) on standard output, a count of failures on standard error.
+    func run(_ operation: PowerOperation, nodes expression: String, batchSize: Int = 0,
+             interval: Double = 0) async throws {
+        let profiles = try inventory.requireProfiles(selectedBy: expression)
+        let targets = profiles.map(Self.target)
+        let redfish = RedfishDriver()
+        let runner = PowerRunner(
+            drivers: [.ipmi: IPMIDriver(attempts: options.retries), .redfish: redfish],
+            parallel: options.parallel, timeout: .milliseconds(Int(options.timeout * 1000)),
+            batchSize: batchSize, interval: .milliseconds(Int(interval * 1000)))
+        let socket = try? config.controlSocketPath(options.socket)
+        let timelineNotice = TimelineNotice()
+        let json = options.json
+        let results = await runner.run(operation, on: targets) { result in
+            if !json { for line in ResultText.lines(result) { print(line) } }
+            if let socket, let record = Self.timelineRecord(result) {
+                do {
+                    try ControlClient.recordPower(record, socketPath: socket)
+                } catch {
+                    timelineNotice.once("netroot: note: the boot timeline was not updated (\(error))")
+                }
+            }
+        }
+        // NRTODO: await redfish.shutdown() once the Redfish driver has it
+        if json { printJSON(results.map(PowerResultJSON.init)) }
+        let failed = results.filter { !$0.ok }.count
+        if failed > 0 {
+            printError("netroot: \(failed) of \(results.count) node\(results.count == 1 ? "" : "s") failed")
+            throw ExitCode(1)
+        }
+    }
+
+    /// The node's BMC from its effective settings, the password read from its file now; or why it cannot be.
+    static func target(_ profile: BootProfile) -> PowerTarget {
+        let mac = "\(profile.mac)"
+        func failure(_ text: String) -> PowerTarget {
+            PowerTarget(node: profile.name, mac: mac, endpoint: .failure(PowerFailure(text)))
+        }
+        guard let bmc = profile.bmc, let address = bmc.address?.value else {
+            return failure("no bmc.address in nodes.yaml (netroot nodes set \(profile.name) bmc.address=…)")
+        }
+        guard let username = bmc.username?.value else {
+            return failure("no bmc.username in nodes.yaml (netroot nodes set \(profile.name) bmc.username=…)")
+        }
+        let password: Secret
+        switch bmc.password?.value {
+        case nil:
+            return failure("no BMC password: set bmc.password_file in nodes.yaml")
+        case .inline(let secret):
+            password = secret
+        case .file(let path):
+            guard let data = FileManager.default.contents(atPath: path) else {
+                return failure("cannot read the BMC password file \(path)")
+            }
+            // The first line; a trailing newline (echo > file) is not part of the password.
+            password = Secret(String(decoding: data, as: UTF8.self).split(separator: "\n", maxSplits: 1,
+                                                                          omittingEmptySubsequences: false)
+                .first.map { String($0).trimmingCharacters(in: CharacterSet(charactersIn: "\r")) } ?? "")
+        }
+        return PowerTarget(node: profile.name, mac: mac, endpoint: .success(BMCEndpoint(
+            node: profile.name, mac: mac, address: address, port: bmc.port.value, protocol: bmc.protocol.value,
+            username: username, password: password, system: bmc.system?.value, tlsCA: bmc.tlsCA?.value,
+            insecure: bmc.insecure.value)))
+    }
+
+    /// Changes (and failed attempts at them) go to the timeline; reads (status, sensors, inventory) do not.
+    static func timelineRecord(_ result: NodeResult) -> ControlProtocol.PowerRecord? {
+        switch result.operation {
+        case .status, .sensors, .inventory: return nil
+        default: break
+        }
+        var events = (result.report?.steps ?? []).map { step in
+            BootEvent(time: step.time, service: .power, step: timelineStep(step.step), detail: "",
+                      startsBoot: step.startsBoot)
+        }
+        if let error = result.error {
+            events.append(BootEvent(time: Date().timeIntervalSince1970, service: .power, step: result.operation.name,
+                                    detail: error, outcome: .failed))
+        }
+        return events.isEmpty ? nil : ControlProtocol.PowerRecord(node: result.node, mac: result.mac, events: events)
+    }
+
+    /// `power on` reads `power on` in the status table when its service, `power`, is not said twice.
+    private static func timelineStep(_ step: String) -> String {
+        step.hasPrefix("power ") ? String(step.dropFirst("power ".count)) : step
+    }
+}
+
+/// Prints a line once, however many nodes hit the same problem.
+final class TimelineNotice: Sendable {
+    private let printed = Mutex(false)
+
+    func once(_ line: String) {
+        let first = printed.withLock { printed in
+            defer { printed = true }
+            return !printed
+        }
+        if first { printError(line) }
+    }
+}
+
+/// One node's result for scripts; keys stable, a password never present.
+struct PowerResultJSON: Encodable {
+    var node, mac, operation: String
+    var ok: Bool
+    var power: String?
+    var steps: [PowerStep]
+    var sensors: [SensorValue]?
+    var inventory: [String: String]?
+    var error: String?
+    var seconds: Double
+
+    init(_ result: NodeResult) {
+        node = result.node
+        mac = result.mac
+        operation = result.operation.name
+        ok = result.ok
+        power = result.report?.powerIsOn.map { $0 ? "on" : "off" }
+        steps = result.report?.steps ?? []
+        if result.operation == .sensors { sensors = result.report?.sensors }
+        if result.operation == .inventory {
+            inventory = Dictionary(result.report?.inventory.map { ($0.key, $0.value) } ?? [],
+                                   uniquingKeysWith: { first, _ in first })
+        }
+        error = result.error
+        seconds = (result.seconds * 1000).rounded() / 1000
+    }
+}
