@@ -47,7 +47,10 @@ struct NodesSectionReader {
             let rootPath = collector.rootPath(in: fields)
             let cmdline = collector.cmdline(in: fields)
             let bmc = bmcReader.read(fields)
-            if let bmc { result.bmcEntries[name.value] = bmc }
+            if let bmc {
+                result.bmcEntries[name.value] = bmc
+                uniqueness.claim(bmc: bmc, by: name.value, collector: collector, subject: subject)
+            }
 
             if let mac { uniqueness.claim(mac: mac, by: name.value, collector: collector, subject: subject) }
             if let ip {

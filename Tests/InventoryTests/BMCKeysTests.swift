@@ -20,6 +20,26 @@ import Testing
         #expect(result.inventory != nil, "\(result.diagnostics.map(\.description))")
     }
 
+    @Test func twoNodesOnOneBMCAreRefusedUnlessItsPortOrSystemDiffers() {
+        let second = """
+              compute2:
+                mac: 52:54:00:00:00:02
+                ip: 192.168.1.12
+                bmc: {address: 10.1.1.1}
+
+            """
+        let text = Self.yaml(node: "    bmc: {address: 10.1.1.1}\n" + second)
+        #expect(findings(text, existingFiles: baseFiles)
+            == ["nodes.yaml:27:11: node compute2: BMC 10.1.1.1 port 623 is already used by node compute1 (line 23)"])
+        let ports = Self.yaml(node: "    bmc: {address: 10.1.1.1, port: 624}\n" + second)
+        #expect(findings(ports, existingFiles: baseFiles).isEmpty)
+        // One Redfish manager for several blades: a system each.
+        let blades = Self.yaml(node: "    bmc: {address: 10.1.1.1, protocol: redfish, system: /redfish/v1/Systems/1}\n"
+            + second.replacingOccurrences(of: "{address: 10.1.1.1}",
+                                          with: "{address: 10.1.1.1, protocol: redfish, system: /redfish/v1/Systems/2}"))
+        #expect(findings(blades, existingFiles: baseFiles).isEmpty)
+    }
+
     @Test func aMisspeltBMCKeyIsSuggested() {
         let text = Self.yaml(node: "    bmc:\n      adress: 10.1.1.1\n")
         #expect(findings(text, existingFiles: baseFiles)
