@@ -52,6 +52,9 @@ public enum BootDoctor {
             return findings
         }
         let dhcp = events.filter { $0.service == .dhcp }
+        if dhcp.isEmpty, let power = events.last(where: { $0.service == .power }) {
+            return [powerFinding(power, name: name, profile: subject.profile, now: now)]
+        }
 
         if subject.profile == nil,
            let refused = dhcp.last(where: { $0.step.hasSuffix("unanswered") && $0.detail.contains("unknown MAC") }) {
@@ -153,6 +156,23 @@ public enum BootDoctor {
             return ": install the bootloaders (images/install-bootloaders)"
         }
         return ""
+    }
+
+    /// The boot so far is only BMC actions: one failed, or the node was powered on and never asked for an address.
+    private static func powerFinding(_ power: BootEvent, name: String, profile: BootProfile?, now: Double) -> String {
+        if power.outcome == .failed {
+            return "the last power action on \(name) failed \(ago(now - power.time)): \(power.step): \(power.detail)"
+        }
+        guard power.startsBoot else {
+            return "\(name)'s last step was a power action (\(power.step), \(ago(now - power.time))); it has not "
+                + "been powered on since"
+        }
+        let waited = now - power.time
+        let still = waited < stallAfter ? "no DHCP request yet (servers can take minutes in POST)"
+            : "no DHCP request since"
+        return "\(name) was powered on through its BMC \(ago(waited)) (power \(power.step)) but \(still): check "
+            + "that the boot order puts the network first (netroot power bootdev pxe), cabling and VLAN"
+            + (profile.map { ", and that the NIC's MAC is \($0.mac)" } ?? "")
     }
 
     private static func hint(_ subject: Subject) -> String {

@@ -96,6 +96,25 @@ struct BootDoctorTests {
                                      + "request; root-path nfs:10.0.0.1:/srv/tiny"])
     }
 
+    @Test("powered on through the BMC and no DHCP since; a power action that failed; power steps before a boot")
+    func powerOnly() {
+        let on = BootEvent(time: 100, service: .power, step: "on", startsBoot: true)
+        #expect(diagnose([on], now: 400)[0].hasPrefix("n1 (52:54:00:00:00:01) was powered on through its BMC 5 min ago "
+                                                      + "(power on) but no DHCP request since: check that the boot order"))
+        #expect(diagnose([on], now: 110)[0].contains("no DHCP request yet"))
+        let refused = BootEvent(time: 100, service: .power, step: "boot", detail: "wrong username or password",
+                                outcome: .failed)
+        #expect(diagnose([refused], now: 160) == ["the last power action on n1 (52:54:00:00:00:01) failed 1 min ago: "
+                                                  + "boot: wrong username or password"])
+        // Power steps in front do not change what a DHCP boot's diagnosis says.
+        let rest = firmwareDHCP.map { event -> BootEvent in
+            var later = event
+            later.time += 200
+            return later
+        }
+        #expect(diagnose([on] + rest, now: 1000)[0] == diagnose(rest, now: 1000)[0])
+    }
+
     @Test("a MAC one digit off a node's is suggested as that node")
     func closestMAC() {
         #expect(inventory.nodeName(closestTo: "52:54:00:00:00:0f") == "n1")
