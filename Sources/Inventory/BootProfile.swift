@@ -51,6 +51,8 @@ public struct BootProfile: Sendable, Equatable {
     public var uefiBootfile: Resolved<String>
     /// The node's BMC, merged node over groups; nil when none of them has a `bmc:` key.
     public var bmc: EffectiveBMC? = nil
+    /// pxelinux over TFTP, or an iPXE script and HTTP.
+    public var boot: Resolved<BootMethod> = Resolved(.defaultMethod, from: .defaultValue)
 }
 
 /// Resolves nodes against one inventory's groups, images and networks.
@@ -100,6 +102,7 @@ struct ProfileResolver {
             cmdline: pick(node.cmdline, \.cmdline) ?? fromImage(\.cmdline) ?? Resolved("", from: .defaultValue),
             biosBootfile: server.biosBootfile,
             uefiBootfile: server.uefiBootfile,
-            bmc: EffectiveBMC.resolve(node: node.bmc, groups: groups.map { ($0.name, $0.bmc) }))
+            bmc: EffectiveBMC.resolve(node: node.bmc, groups: groups.map { ($0.name, $0.bmc) }),
+            boot: pick(node.boot, \.boot) ?? fromImage(\.boot) ?? Resolved(.defaultMethod, from: .defaultValue))
     }
 }

@@ -15,7 +15,7 @@ struct GroupsSectionReader {
     let collector: DiagnosticCollector
     let bmcReader: BMCReader
 
-    static let keys = ["image", "root_path", "cmdline", "bmc"]
+    static let keys = ["image", "root_path", "cmdline", "bmc", "boot"]
 
     func read(_ section: Yams.Node?) -> GroupsSection {
         var result = GroupsSection()
@@ -31,7 +31,8 @@ struct GroupsSectionReader {
             let bmc = bmcReader.read(fields)
             if let bmc { result.bmcEntries[name.value] = bmc }
             result.groups.append(NodeGroup(name: name.value, image: image?.value, rootPath: rootPath?.value,
-                                           cmdline: cmdline?.value, location: name.location, bmc: bmc?.settings))
+                                           cmdline: cmdline?.value, location: name.location, bmc: bmc?.settings,
+                                           boot: collector.bootMethod(in: fields)?.value))
         }
         return result
     }

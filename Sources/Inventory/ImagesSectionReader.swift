@@ -30,7 +30,7 @@ struct ImagesSection {
 struct ImagesSectionReader {
     let collector: DiagnosticCollector
 
-    static let keys = ["kernel", "initrd", "root_path", "cmdline", "export"]
+    static let keys = ["kernel", "initrd", "root_path", "cmdline", "export", "boot"]
 
     func read(_ section: Yams.Node?) -> ImagesSection {
         var result = ImagesSection()
@@ -56,10 +56,12 @@ struct ImagesSectionReader {
             if let export {
                 result.exports.append(.init(image: name.value, location: export.location, rootPath: rootPath))
             }
+            let boot = collector.bootMethod(in: fields)
             guard let kernel else { continue }
             result.images.append(BootImage(name: name.value, kernel: kernel.value, initrd: initrd?.value,
                                            rootPath: rootPath?.value, cmdline: cmdline?.value,
-                                           exportsNFS: export?.value ?? false, location: name.location))
+                                           exportsNFS: export?.value ?? false, location: name.location,
+                                           boot: boot?.value))
         }
         return result
     }

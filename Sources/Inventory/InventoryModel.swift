@@ -27,6 +27,10 @@ public struct ServerSettings: Sendable, Equatable {
     public var tftpMaximumTransfers: Int = ServerSettings.defaultTFTPMaximumTransfers
     public var tftpMaximumTransfersPerClient: Int = ServerSettings.defaultTFTPMaximumTransfersPerClient
 
+    /// The HTTP boot service's port on the provisioning address (`http_boot_port`; iPXE scripts, kernels, initrds).
+    public var httpBootPort: Int = ServerSettings.defaultHTTPBootPort
+
+    public static let defaultHTTPBootPort = 8080
     public static let defaultTFTPMaximumTransfers = 4096
     public static let defaultTFTPMaximumTransfersPerClient = 1024
     public static let defaultRouterAdvertisements = true
@@ -93,6 +97,8 @@ public struct BootImage: Sendable, Equatable {
     /// `export: nfs`: `netroot serve` serves the imported root read-only over NFS at the root_path's path.
     public var exportsNFS: Bool = false
     public var location: SourceLocation
+    /// How nodes of this image boot, unless a group or the node says otherwise.
+    public var boot: BootMethod? = nil
 
     /// The imported root under state_dir that an exported image serves.
     public static func rootDirectory(image: String, stateDirectory: String) -> String {
@@ -110,6 +116,18 @@ public struct NodeGroup: Sendable, Equatable {
     public var location: SourceLocation
     /// Defaults for the BMCs of the group's nodes.
     public var bmc: BMCSettings? = nil
+    public var boot: BootMethod? = nil
+}
+
+/// The path from the firmware to the kernel: pxelinux over TFTP, or an iPXE script with kernel and initrd over HTTP.
+public enum BootMethod: String, Sendable, Equatable, CaseIterable, CustomStringConvertible {
+    /// pxelinux.0 / syslinux.efi and a generated config, everything over TFTP (what every PXE ROM can do).
+    case pxelinux
+    /// An iPXE script over HTTP (iPXE ROMs directly; other PXE ROMs chain-load iPXE over TFTP first).
+    case ipxe
+
+    public static let defaultMethod = BootMethod.pxelinux
+    public var description: String { rawValue }
 }
 
 /// One entry of `nodes:`: a machine the appliance knows by MAC.
@@ -125,6 +143,8 @@ public struct ClusterNode: Sendable, Equatable {
     public var location: SourceLocation
     /// The node's own `bmc:` keys, merged over its groups' in its profile.
     public var bmc: BMCSettings? = nil
+    /// pxelinux or iPXE, over the groups' and the image's choice.
+    public var boot: BootMethod? = nil
 }
 
 /// Where a container's network namespace is: a path (`/var/run/netns/nfs`) or a process inside it.

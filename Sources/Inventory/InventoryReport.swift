@@ -52,6 +52,8 @@ public enum InventoryReport {
         ]
         if profile.image == nil {
             rows.append(["boot", "local disk", "no image applies"])
+        } else {
+            rows.append(row("boot", profile.boot))
         }
         if let bmc = profile.bmc { rows += bmcRows(bmc) }
         return table(header: ["KEY", "VALUE", "FROM"], rows: rows)

@@ -17,7 +17,7 @@ struct NodesSectionReader {
     let collector: DiagnosticCollector
     let bmcReader: BMCReader
 
-    static let keys = ["mac", "ip", "groups", "hostname", "image", "root_path", "cmdline", "bmc"]
+    static let keys = ["mac", "ip", "groups", "hostname", "image", "root_path", "cmdline", "bmc", "boot"]
 
     func read(_ section: Yams.Node?) -> NodesSection {
         let entries = collector.namedEntries(section, section: "nodes")
@@ -61,11 +61,12 @@ struct NodesSectionReader {
                                             location: hostname?.location ?? name.location)
             uniqueness.claim(hostname: effectiveHostname, by: name.value, collector: collector, subject: subject)
 
+            let boot = collector.bootMethod(in: fields)
             guard let mac, let ip else { continue }
             result.nodes.append(ClusterNode(name: name.value, mac: mac.value, ip: ip.value,
                                             groups: groups.map(\.value), hostname: hostname?.value,
                                             image: image?.value, rootPath: rootPath?.value, cmdline: cmdline?.value,
-                                            location: name.location, bmc: bmc?.settings))
+                                            location: name.location, bmc: bmc?.settings, boot: boot?.value))
         }
         return result
     }

@@ -5,7 +5,8 @@ struct ServerSectionReader {
     let fileExists: (String) -> Bool
 
     static let keys = ["interface", "address", "tftp_root", "state_dir", "bootfile", "router_advertisements",
-                       "http", "rogue_probe_interval", "tftp_max_transfers", "tftp_max_transfers_per_client"]
+                       "http", "rogue_probe_interval", "tftp_max_transfers", "tftp_max_transfers_per_client",
+                       "http_boot_port"]
     static let bootfileKeys = ["bios", "uefi"]
     /// The DHCP `file` field is 128 bytes, the last one a NUL.
     static let maximumBootfileLength = 127
@@ -36,6 +37,9 @@ struct ServerSectionReader {
         let maximumPerClient = collector.parsed("tftp_max_transfers_per_client", in: fields,
                                                 expected: "a whole number of transfers from 1 to 60000",
                                                 Self.parseTransferLimit)
+        let httpBootPort = collector.parsed("http_boot_port", in: fields, expected: "a port from 1 to 65535") {
+            Int($0).flatMap { (1...65535).contains($0) ? $0 : nil }
+        }
         var bios = Resolved(ServerSettings.defaultBIOSBootfile, from: .defaultValue)
         var uefi = Resolved(ServerSettings.defaultUEFIBootfile, from: .defaultValue)
         let tftpRootPath = absolutePath(tftpRoot?.value ?? ServerSettings.defaultTFTPRoot)
@@ -66,7 +70,8 @@ struct ServerSectionReader {
                               rogueProbeInterval: probeInterval?.value ?? ServerSettings.defaultRogueProbeInterval,
                               tftpMaximumTransfers: maximumTransfers?.value ?? ServerSettings.defaultTFTPMaximumTransfers,
                               tftpMaximumTransfersPerClient: maximumPerClient?.value
-                                  ?? ServerSettings.defaultTFTPMaximumTransfersPerClient)
+                                  ?? ServerSettings.defaultTFTPMaximumTransfersPerClient,
+                              httpBootPort: httpBootPort?.value ?? ServerSettings.defaultHTTPBootPort)
     }
 
     /// A bootfile goes into the reply's 128-byte `file` field (and option 67) whole, or not at all.

@@ -179,6 +179,11 @@ extension DiagnosticCollector {
     }
 
     /// A value parsed by `parse`; `expected` completes "invalid KEY 'x' (expected …)".
+    /// `boot: pxelinux | ipxe` of an image, group or node.
+    func bootMethod(in fields: Fields) -> Located<BootMethod>? {
+        parsed("boot", in: fields, expected: "pxelinux or ipxe") { BootMethod(rawValue: $0.lowercased()) }
+    }
+
     func parsed<Value>(_ key: String, in fields: Fields, expected: String,
                        _ parse: (String) -> Value?) -> Located<Value>? {
         guard let text = string(key, in: fields) else { return nil }

@@ -47,13 +47,17 @@ struct ReplyBuilder {
         // The bootfile follows the firmware's architecture; a client that does not say (syslinux.efi's own
         // DHCP, the initramfs) gets the one its firmware asked for earlier, else BIOS.
         let architecture = facts.architecture ?? rememberedArchitecture ?? 0
-        if let bootfile = bootfile(forArchitecture: architecture, profile: profile) {
+        if let bootfile = bootfile(forArchitecture: architecture, profile: profile, facts: facts,
+                                   nextServer: nextServer) {
             reply.file = Array(bootfile.utf8.prefix(127))
             if request.options.parameterRequestList.contains(OptionCode.bootfileName) {
                 options[OptionCode.bootfileName] = Array(bootfile.utf8)
             }
         }
-        if facts.isPXEFirmware {
+        if facts.isHTTPBootClient {
+            // UEFI HTTP boot ignores a reply without option 60 HTTPClient; it is firmware: no root-path either.
+            options[OptionCode.vendorClassIdentifier] = Array("HTTPClient".utf8)
+        } else if facts.isPXEFirmware {
             // Without option 60 echoed, iPXE waits 3 s for ProxyDHCP offers (FIRMWARE-FACTS pitfall 2).
             options[OptionCode.vendorClassIdentifier] = Array("PXEClient".utf8)
             options[OptionCode.vendorSpecific] = Self.pxeDirectBoot
@@ -87,9 +91,24 @@ struct ReplyBuilder {
         return reply
     }
 
-    private func bootfile(forArchitecture architecture: UInt16, profile: BootProfile?) -> String? {
+    private func bootfile(forArchitecture architecture: UInt16, profile: BootProfile?, facts: ClientFacts,
+                          nextServer: IPv4Address) -> String? {
         let server = inventory.server
-        switch ClientFacts.firmware(forArchitecture: architecture) {
+        let firmware = ClientFacts.firmware(forArchitecture: architecture)
+        if let profile, profile.boot.value == .ipxe, profile.kernel != nil {
+            let http = IPXEBoot.baseURL(address: nextServer, port: server.httpBootPort)
+            // iPXE gets its script; plain PXE ROMs chain-load iPXE over TFTP first; UEFI HTTP boot gets iPXE by HTTP.
+            if facts.isIPXE { return http + IPXEBoot.scriptPath(mac: profile.mac) }
+            if facts.isHTTPBootClient { return firmware == .uefi ? http + "/" + IPXEBoot.uefiChainFile : nil }
+            switch firmware {
+            case .bios: return IPXEBoot.biosChainFile
+            case .uefi: return IPXEBoot.uefiChainFile
+            case nil: break
+            }
+        }
+        // UEFI HTTP boot of a pxelinux node: syslinux.efi needs PXE's TFTP, which an HTTP boot does not give.
+        if facts.isHTTPBootClient { return nil }
+        switch firmware {
         case .bios: return profile?.biosBootfile.value ?? server.biosBootfile.value
         case .uefi: return profile?.uefiBootfile.value ?? server.uefiBootfile.value
         case nil: return nil
