@@ -87,13 +87,22 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // The HTTP boot service: per-node iPXE scripts and tftp_root's files over HTTP (sendfile, Range, keep-alive).
+        .target(name: "HTTPBoot", dependencies: [
+            "BootConfig", "BootTimeline", "DHCP", "Inventory", "Snapshot", "TFTP",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
         // Neutral IPv6 router advertisements that end iPXE's wait for a router (pure).
         .target(name: "RouterAdvertisement"),
 
         // Composes the servers as lifecycle services: reload on change, control socket, router advertisements.
         .target(name: "Appliance", dependencies: [
             "BootTimeline", "Bridge", "BridgeNetlink", "Capture", "CSyscalls", "DHCP", "DHCPServer", "Diagnostics",
-            "TFTP", "TFTPServer", "Inventory", "NetworkSupport", "RouterAdvertisement", "Snapshot",
+            "HTTPBoot", "TFTP", "TFTPServer", "Inventory", "NetworkSupport", "RouterAdvertisement", "Snapshot",
             .product(name: "Yams", package: "Yams"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -173,6 +182,7 @@ let package = Package(
         .target(name: "HexFixtures", path: "Tests/HexFixtures"),
         .testTarget(name: "IPMITests", dependencies: ["HexFixtures", "IPMI", "ByteOrder"]),
         .testTarget(name: "PowerTests", dependencies: ["Power", "Inventory"]),
+        .testTarget(name: "HTTPBootTests", dependencies: ["HTTPBoot", "Inventory"]),
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CPcap", "CNetlink"]),
     ],
     swiftLanguageModes: [.v6]

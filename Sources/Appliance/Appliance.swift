@@ -4,6 +4,7 @@ import BridgeNetlink
 import Diagnostics
 import DHCPServer
 import Foundation
+import HTTPBoot
 import Inventory
 import Logging
 import NetworkSupport
@@ -12,6 +13,7 @@ import NIOCore
 import NIOPosix
 import ServiceLifecycle
 import Snapshot
+import TFTP
 import TFTPServer
 
 /// `netroot serve`: the bridge (brought up first), DHCP, TFTP, NFS exports, router advertisements, the rogue
@@ -54,6 +56,7 @@ public struct Appliance {
         var rogueServers: RogueServers?
         let dhcp: DHCPService
         let tftp: TFTPService
+        var httpBoot: HTTPBootServer?
         let snapshots = SnapshotPublisher(inventory)
         let started: RestartOnlySettings.Started
         do {
@@ -82,6 +85,17 @@ public struct Appliance {
             services.append(ServerService(description: "DHCP") { await dhcp.stop() })
             try tftp.start()
             services.append(ServerService(description: "TFTP") { await tftp.stop(waitingUpTo: .seconds(10)) })
+            do {
+                let root = try RootDirectory(path: inventory.server.tftpRoot)
+                let boot = try await HTTPBootServer.start(address: address, port: inventory.server.httpBootPort,
+                                                          root: root, snapshots: snapshots, timeline: timeline,
+                                                          group: group, logger: logger)
+                services.append(ServerService(description: "HTTP boot") { await boot.stop() })
+                httpBoot = boot
+            } catch {
+                throw HTTPBootStartFailure(description: "HTTP boot on \(address):\(inventory.server.httpBootPort): "
+                                               + "\(error) (set server.http_boot_port to a free port)")
+            }
             let exports = NFSExport.exports(of: inventory)
             let nfs = NFSServer(stateDirectory: inventory.server.stateDirectory, bindAddress: address, logger: logger)
             if !exports.isEmpty { try nfs.serve(exports) }
@@ -119,7 +133,8 @@ public struct Appliance {
         let reloads = NIOLockedValueBox(ReloadCounts())
         if let listen = inventory.server.http {
             do {
-                let endpoint = try await startHTTP(listen, dhcp: dhcp, tftp: tftp, snapshots: snapshots, reloads: reloads,
+                let endpoint = try await startHTTP(listen, dhcp: dhcp, tftp: tftp, httpBoot: httpBoot,
+                                                   snapshots: snapshots, reloads: reloads,
                                                    timeline: timeline, rogues: rogueServers, group: group)
                 services.append(ServerService(description: "HTTP") { await endpoint.stop() })
             } catch {
@@ -178,7 +193,7 @@ extension Appliance {
 
 extension Appliance {
     /// `/metrics`, `/healthz` and `/status.json` on `server.http`.
-    private func startHTTP(_ listen: HTTPListen, dhcp: DHCPService, tftp: TFTPService,
+    private func startHTTP(_ listen: HTTPListen, dhcp: DHCPService, tftp: TFTPService, httpBoot: HTTPBootServer?,
                            snapshots: SnapshotPublisher, reloads: NIOLockedValueBox<ReloadCounts>,
                            timeline: BootTimeline, rogues: RogueServers?,
                            group: EventLoopGroup) async throws -> HTTPEndpoint {
@@ -189,6 +204,7 @@ extension Appliance {
             case "/metrics":
                 let text = exporter.render(MetricsExporter.Sources(
                     dhcp: dhcp.counters.snapshot, tftp: tftp.counters.snapshot, activeTransfers: tftp.activeTransfers,
+                    httpBoot: httpBoot?.counters.snapshot,
                     leases: dhcp.leases, inventory: snapshots.current.inventory, reloads: reloads.withLockedValue { $0 },
                     rogueServers: rogues?.list().count ?? 0, now: Int64(Date().timeIntervalSince1970)))
                 return (.ok, "text/plain; version=0.0.4", Array(text.utf8))
@@ -205,6 +221,11 @@ extension Appliance {
             }
         }, group: group, logger: logger)
     }
+}
+
+/// The HTTP boot service could not bind its port.
+struct HTTPBootStartFailure: Error, CustomStringConvertible {
+    let description: String
 }
 
 /// The bridge could not be brought up at start.

@@ -2,6 +2,7 @@ import CoreMetrics
 import DHCP
 import DHCPServer
 import Diagnostics
+import HTTPBoot
 import Inventory
 import NIOConcurrencyHelpers
 import Prometheus
@@ -15,6 +16,7 @@ final class MetricsExporter: Sendable {
         var dhcp: DHCPCounters.Snapshot
         var tftp: TFTPCounters.Snapshot
         var activeTransfers: Int
+        var httpBoot: HTTPBootCounters.Snapshot?
         var leases: LeaseTable
         var inventory: Inventory
         var reloads: ReloadCounts
@@ -51,6 +53,14 @@ final class MetricsExporter: Sendable {
         for (reason, count) in tftp.refused { counter("netroot_tftp_refused_total", [("reason", reason)], count) }
         counter("netroot_tftp_bytes_sent_total", [], tftp.bytesSent)
         gauge("netroot_tftp_active_transfers", [], sources.activeTransfers)
+
+        if let http = sources.httpBoot {
+            for (status, count) in http.responses {
+                counter("netroot_http_boot_responses_total", [("status", "\(status)")], count)
+            }
+            counter("netroot_http_boot_bytes_sent_total", [], http.bytesSent)
+            gauge("netroot_http_boot_connections", [], http.openConnections)
+        }
 
         let active = sources.leases.all.filter { $0.state == .bound && $0.isActive(at: sources.now) }
         for network in sources.inventory.networks {

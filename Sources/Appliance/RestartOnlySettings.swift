@@ -43,6 +43,7 @@ enum RestartOnlySettings {
         compare("router_advertisements", old.routerAdvertisements, server.routerAdvertisements,
                 why: "the advertiser is started or not at start")
         compare("http", old.http, server.http, why: "the HTTP endpoint is bound at start")
+        compare("http_boot_port", old.httpBootPort, server.httpBootPort, why: "the HTTP boot service is bound at start")
         compare("rogue_probe_interval", old.rogueProbeInterval, server.rogueProbeInterval,
                 why: "the probe timer is set at start")
         compare("tftp_max_transfers", old.tftpMaximumTransfers, server.tftpMaximumTransfers,

@@ -4,6 +4,8 @@ public struct BootEvent: Codable, Sendable, Equatable {
     public enum Service: String, Codable, Sendable {
         case dhcp
         case tftp
+        /// A request to the HTTP boot service: an iPXE script, a kernel, an initrd.
+        case http
         /// A BMC action (`netroot power`, `netroot boot`): boot device set, power on, cycle, off.
         case power
     }

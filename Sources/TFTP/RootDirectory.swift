@@ -65,7 +65,17 @@ public final class RootDirectory: @unchecked Sendable {
         return components.isEmpty ? nil : components.joined(separator: "/")
     }
 
-    public func open(_ name: String) -> Result<any TFTPContent, TFTPRefusal> {
+    /// A regular file under the root, opened read-only for the caller to read or sendfile from and close.
+    public struct OpenedFile: Sendable {
+        public let descriptor: Int32
+        /// The path relative to the root, as normalized.
+        public let relative: String
+        public let size: Int
+        public let identity: FileIdentity
+    }
+
+    /// Opens `name` beneath the root (the same refusals as `open`), without reading or caching it.
+    public func openFile(_ name: String) -> Result<OpenedFile, TFTPRefusal> {
         guard let relative = Self.normalize(name) else { return .failure(.accessViolation) }
         let fd = netroot_open_beneath(descriptor, relative)
         guard fd >= 0 else {
@@ -80,6 +90,16 @@ public final class RootDirectory: @unchecked Sendable {
             return .failure(.accessViolation)
         }
         let identity = FileIdentity(status)
+        return .success(OpenedFile(descriptor: fd, relative: relative, size: identity.size, identity: identity))
+    }
+
+    public func open(_ name: String) -> Result<any TFTPContent, TFTPRefusal> {
+        let opened: OpenedFile
+        switch openFile(name) {
+        case .failure(let refusal): return .failure(refusal)
+        case .success(let file): opened = file
+        }
+        let (fd, relative, identity) = (opened.descriptor, opened.relative, opened.identity)
         if let cached = cachedContent(relative, identity: identity) {
             close(fd)
             return .success(cached)

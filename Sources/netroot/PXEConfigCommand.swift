@@ -1,14 +1,18 @@
 import ArgumentParser
 import BootConfig
+import DHCP
 import Inventory
+import NetworkSupport
 
 /// `netroot pxe-config NAME`: exactly the pxelinux config TFTP serves the node.
 struct PXEConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pxe-config",
-        abstract: "Print the pxelinux config a node gets (what TFTP serves as pxelinux.cfg/01-<mac>).",
+        abstract: "Print the boot config a node gets: its pxelinux config, or its iPXE script (boot: ipxe).",
         discussion: """
-            NAME may also be the node's MAC or IP address.
+            NAME may also be the node's MAC or IP address. For a node with boot: pxelinux (the default) this is \
+            what TFTP serves as pxelinux.cfg/01-<mac>; for boot: ipxe, the script the HTTP boot service serves \
+            as /ipxe/01-<mac>.ipxe.
 
             Examples:
               netroot pxe-config compute1
@@ -27,6 +31,15 @@ struct PXEConfigCommand: ParsableCommand {
     func run() throws {
         let inventory = try options.loadValidInventory()
         let profile = try inventory.requireProfile(matching: name)
+        if profile.boot.value == .ipxe {
+            // The address DHCP hands out as next-server: server.address, else the interface's first address.
+            let address = inventory.server.address
+                ?? (try? InterfaceInfo.lookup(inventory.server.interface))?.addresses.first
+            let base = address.map { IPXEBoot.baseURL(address: $0, port: inventory.server.httpBootPort) }
+                ?? "http://SERVER:\(inventory.server.httpBootPort)"
+            print(IPXEScript.node(profile, baseURL: base), terminator: "")
+            return
+        }
         let files = BootConfigFiles(inventory: inventory)
         let directory = files.configDirectories[uefi && files.configDirectories.count > 1 ? 1 : 0]
         print(files.config(for: profile, directory: directory), terminator: "")
