@@ -88,28 +88,37 @@ public enum BootDoctor {
             }
             return findings
         }
-        let tftp = events.filter { $0.time >= firmwareAck.time && $0.service == .tftp }
+        // Files come by TFTP (pxelinux) or HTTP (iPXE); the doctor reads both alike.
+        let tftp = events.filter { $0.time >= firmwareAck.time && ($0.service == .tftp || $0.service == .http) }
+        let overHTTP = subject.profile?.boot.value == .ipxe
         if let missing = tftp.last(where: { $0.outcome == .failed }),
            !tftp.contains(where: { $0.time > missing.time && $0.step == missing.step && $0.outcome == .ok }) {
-            findings.append("TFTP \(missing.step) failed \(ago(now - missing.time)): \(missing.detail)"
+            findings.append("\(missing.service == .http ? "HTTP" : "TFTP") \(missing.step) failed "
+                            + "\(ago(now - missing.time)): \(missing.detail)"
                             + advice(forMissing: missing.step, profile: subject.profile))
             return findings
         }
         guard !tftp.isEmpty else {
+            let check = overHTTP
+                ? ": check that server.http_boot_port (TCP) reaches the server (boot: ipxe fetches over HTTP)"
+                : ": check that UDP port 69 reaches the server and the bootfile exists"
             findings.append("the firmware got its address \(ago(now - firmwareAck.time)) (\(firmwareAck.detail)) but "
-                            + "fetched nothing by TFTP" + (now - firmwareAck.time < stallAfter ? " yet"
-                                : ": check that UDP port 69 reaches the server and the bootfile exists"))
+                            + "fetched nothing by \(overHTTP ? "HTTP" : "TFTP")"
+                            + (now - firmwareAck.time < stallAfter ? " yet" : check))
             return findings
         }
         let fetched = Set(tftp.filter { $0.outcome == .ok }.map(\.step))
         let kernel = subject.profile?.kernel?.value
         let initrd = subject.profile?.initrd?.value
-        let configFetched = fetched.contains { $0.hasPrefix("pxelinux.cfg/") || $0.contains("/pxelinux.cfg/") }
+        let configFetched = fetched.contains {
+            $0.hasPrefix("pxelinux.cfg/") || $0.contains("/pxelinux.cfg/") || $0.hasPrefix("ipxe/")
+        }
         if let kernel, !fetched.contains(kernel) {
             let last = tftp.last!
             findings.append(configFetched
                 ? "the boot config was fetched but the kernel \(kernel) never was (last: \(last.step) "
-                    + "\(ago(now - last.time))): check the KERNEL line (`netroot pxe-config \(subject.profile!.name)`)"
+                    + "\(ago(now - last.time))): check the \(overHTTP ? "kernel line of its iPXE script" : "KERNEL line") "
+                    + "(`netroot pxe-config \(subject.profile!.name)`)"
                 : "the bootloader was fetched (\(last.step)) but not the node's boot config or kernel")
             return findings
         }

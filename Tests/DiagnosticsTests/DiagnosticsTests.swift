@@ -115,6 +115,19 @@ struct BootDoctorTests {
         #expect(diagnose([on] + rest, now: 1000)[0] == diagnose(rest, now: 1000)[0])
     }
 
+    @Test("an iPXE boot over HTTP reads like a TFTP one: a missing initrd is named, a complete one is booted")
+    func overHTTP() {
+        let script = event(1, .http, "ipxe/01-52-54-00-00-00-01.ipxe", "HTTP 200, 280 B in 1 ms")
+        let kernel = event(2, .http, "tiny/vmlinuz", "HTTP 200, 7.9 MiB in 0.3 s")
+        let missing = event(2.5, .http, "tiny/initrd.gz", "HTTP 404", failed: true)
+        #expect(diagnose(firmwareDHCP + [script, kernel, missing])[0].hasPrefix("HTTP tiny/initrd.gz failed"))
+        let initrd = event(3, .http, "tiny/initrd.gz", "HTTP 200, 1.2 MiB in 0.1 s")
+        let booted = firmwareDHCP + [script, kernel, initrd, event(9, .dhcp, "DISCOVER", "udhcp 1.35.0"),
+                                     event(9.1, .dhcp, "ACK 10.0.0.11", "root-path nfs:10.0.0.1:/srv/tiny, unicast")]
+        #expect(diagnose(booted)[0].hasPrefix("booted to its initramfs: ACK 10.0.0.11"))
+        #expect(diagnose(firmwareDHCP + [script])[0].contains("the kernel tiny/vmlinuz never was"))
+    }
+
     @Test("a MAC one digit off a node's is suggested as that node")
     func closestMAC() {
         #expect(inventory.nodeName(closestTo: "52:54:00:00:00:0f") == "n1")
