@@ -58,7 +58,13 @@ extension DiagnosticCollector {
 
     /// `cmdline`: the pxelinux APPEND line.
     func cmdline(in fields: Fields) -> Located<String>? {
-        oneLine("cmdline", in: fields, place: Place.pxelinuxLine)
+        let cmdline = oneLine("cmdline", in: fields, place: Place.pxelinuxLine)
+        if let cmdline, cmdline.value.contains("${") {
+            // iPXE expands ${…} in a script's kernel line; netroot will not write one that would.
+            warning(at: cmdline.location, fields.subject, "cmdline contains '${', which iPXE would expand: a node "
+                        + "with boot: ipxe and this cmdline boots its local disk")
+        }
+        return cmdline
     }
 
     func interfaceName(_ key: String, in fields: Fields) -> Located<String>? {
