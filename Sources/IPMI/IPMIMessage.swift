@@ -21,6 +21,8 @@ public struct IPMIRequest: Equatable, Sendable {
         case (0x06, 0x38): "Get Channel Authentication Capabilities"
         case (0x06, 0x3B): "Set Session Privilege Level"
         case (0x06, 0x3C): "Close Session"
+        case (0x0A, 0x10): "Get FRU Inventory Area Info"
+        case (0x0A, 0x11): "Read FRU Data"
         default: "netfn 0x\(hex(netFunction)) command 0x\(hex(command))"
         }
     }

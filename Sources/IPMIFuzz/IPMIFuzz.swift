@@ -18,6 +18,19 @@ func exercise(_ buffer: UnsafeBufferPointer<UInt8>) {
     _ = try? FullSensorRecord(decoding: bytes).value(of: bytes.first ?? 0)
     _ = try? SensorReading(decoding: bytes)
     _ = try? SDRRepository.record(decoding: bytes)
+    // FRU: the image decoder (items render every field), the areas on their own, the Read FRU Data framing and
+    // the piecewise reader taking the input as an answer.
+    _ = (try? FRUInventory(decoding: bytes))?.items
+    _ = try? FRUBoardInfo(decoding: bytes[...])
+    _ = try? FRUProductInfo(decoding: bytes[...])
+    _ = try? FRUInventoryAreaInfo(decoding: bytes)
+    _ = try? FRUData.bytes(decoding: bytes, accessByWords: bytes.count % 2 == 0)
+    for words in [false, true] {
+        var reader = FRUSpanReader(info: FRUInventoryAreaInfo(size: 256, accessByWords: words), offset: 3, count: 40)
+        _ = try? reader.receive(IPMIResponse(netFunction: 0x0B, command: 0x11, sequence: 1,
+                                             completionCode: bytes.first ?? 0, data: Array(bytes.dropFirst())))
+        _ = reader.nextRequest
+    }
     let clock = ContinuousClock()
     var session = Session(configuration: SessionConfiguration(username: "admin", password: Array("secret".utf8)),
                           random: { Array(repeating: 0x5A, count: $0) })

@@ -6,8 +6,8 @@ import IPMIClient
 // The password comes from a file or the IPMI_PASSWORD environment variable, never from the command line.
 let usage = """
     usage: ipmi-probe --host ADDRESS [--port 623] --user NAME (--password-file FILE | env IPMI_PASSWORD)
-                      [--suite 3|17] [--timeout SECONDS] [--attempts N] COMMAND...
-    commands: status | on | off | cycle | reset | soft | device-id | guid | sensors
+                      [--suite 3|17] [--timeout SECONDS] [--attempts N] [--fru-piece BYTES] COMMAND...
+    commands: status | on | off | cycle | reset | soft | device-id | guid | sensors | fru
               | bootdev pxe|disk|bios [persistent] [uefi] | pause SECONDS (idle inside the session)
     """
 
@@ -106,6 +106,13 @@ do {
                 print("sensor \(sensor.name): \(value.map { "\($0) \(sensor.unit)" } ?? "no reading")"
                       + (thresholds.isEmpty ? "" : " (\(thresholds.joined(separator: ", ")))"))
             }
+        case "fru":
+            // Board and product areas of FRU device 0; --fru-piece sets the first Read FRU Data size (32).
+            guard let fru = try runner.readFRU(pieceSize: Int(options["fru-piece"] ?? "32") ?? 32) else {
+                print("fru: none")
+                break
+            }
+            for item in fru.items { print("fru \(item.key): \(item.value)") }
         case "pause":
             guard index < commands.count, let seconds = Double(commands[index]) else { fail(usage) }
             index += 1

@@ -119,13 +119,23 @@ struct IPMIOperations {
         if guid.completionCode == 0, let value = try? SystemGUID(decoding: guid.data) {
             items.append(InventoryItem("GUID", value.text))
         }
+        // FRU board and product data. A BMC without a FRU device (pyghmi's fakebmc) still gives its device ID
+        // and GUID, and a FRU image that does not decode, or a refused read, is said on one line, not a failure.
+        do {
+            if let fru = try runner.readFRU() { items += fru.items.map { InventoryItem($0.key, $0.value) } }
+        } catch let error as IPMIDecodingError {
+            items.append(InventoryItem("FRU", "unreadable: \(error)"))
+        } catch IPMIClientError.session(let error) {
+            guard case .completion = error else { throw IPMIClientError.session(error) }
+            items.append(InventoryItem("FRU", "unreadable: \(error)"))
+        }
         return items
     }
 }
 
 /// How a boot device change reads in result lines and timelines: `boot device pxe (next boot, UEFI)`.
-enum BootDeviceText {
-    static func step(_ target: BootTarget, persistent: Bool, uefi: Bool) -> String {
+public enum BootDeviceText {
+    public static func step(_ target: BootTarget, persistent: Bool, uefi: Bool) -> String {
         "boot device \(target.rawValue) (\(persistent ? "every boot" : "next boot")\(uefi ? ", UEFI" : ""))"
     }
 }
