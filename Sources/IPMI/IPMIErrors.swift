@@ -15,6 +15,9 @@ public enum SessionError: Error, Equatable, Sendable, CustomStringConvertible {
     case rejected(stage: String, status: UInt8)
     /// The BMC does not speak IPMI 2.0 / RMCP+ on this channel.
     case noRMCPPlus
+    /// The BMC accepted the Open Session Request but chose other algorithms (authentication, integrity,
+    /// confidentiality) than those of the requested suite, as pyghmi does for anything but suite 3.
+    case suiteNotOffered(requested: UInt8, chosen: [UInt8])
     /// A command came back with a completion code that is not "normal".
     case completion(stage: String, code: UInt8)
     /// The BMC broke the protocol in a way that is not a credentials problem (a wrong RAKP 4 code, say).
@@ -25,13 +28,26 @@ public enum SessionError: Error, Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .timeout(let stage, let attempts):
-            return "no answer from the BMC to \(stage) after \(attempts) tries"
+            // Silence right after a successful Open Session is how some BMCs refuse a user name.
+            let hint = stage == "RAKP 1"
+                ? " (some BMCs, pyghmi's among them, ignore a user name they do not know: check the user name)" : ""
+            return "no answer from the BMC to \(stage) after \(attempts) tries\(hint)"
         case .wrongCredentials(let username):
             return "wrong username or password (user \"\(username)\")"
         case .rejected(let stage, let status):
             return "the BMC refused \(stage): \(RMCPPlusStatus.name(status)) (0x\(hex(status)))"
         case .noRMCPPlus:
             return "the BMC does not support IPMI 2.0 (RMCP+) on this channel"
+        case .suiteNotOffered(let requested, let chosen):
+            let offered = chosen.count == 3
+                ? CipherSuite.allCases.first { [$0.authenticationAlgorithm, $0.integrityAlgorithm,
+                                                $0.confidentialityAlgorithm] == chosen } : nil
+            if let offered {
+                return "the BMC does not offer cipher suite \(requested): it chose the algorithms of cipher suite "
+                    + "\(offered.rawValue); use suite \(offered.rawValue)"
+            }
+            return "the BMC does not offer cipher suite \(requested): it chose authentication, integrity and "
+                + "confidentiality algorithms \(chosen.map(String.init).joined(separator: ", "))"
         case .completion(let stage, let code):
             return "\(stage) failed: \(CompletionCode.name(code)) (0x\(hex(code)))"
         case .protocolViolation(let what):

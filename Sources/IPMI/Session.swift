@@ -172,7 +172,9 @@ public struct Session: Sendable {
         guard response.authenticationAlgorithm == suite.authenticationAlgorithm,
               response.integrityAlgorithm == suite.integrityAlgorithm,
               response.confidentialityAlgorithm == suite.confidentialityAlgorithm else {
-            return fail(.protocolViolation("Open Session Response chose algorithms outside cipher suite \(suite.rawValue)"))
+            return fail(.suiteNotOffered(requested: suite.rawValue, chosen: [response.authenticationAlgorithm,
+                                                                             response.integrityAlgorithm,
+                                                                             response.confidentialityAlgorithm]))
         }
         bmcSessionID = response.bmcSessionID
         consoleRandom = randomBytes(16)

@@ -146,7 +146,7 @@ import Testing
         _ = machine.tick(now: start + .seconds(2))
         let actions = machine.tick(now: start + .seconds(3))
         #expect(actions == [.failed(.timeout(stage: "Get Channel Authentication Capabilities", attempts: 3))])
-        #expect("\(SessionError.timeout(stage: "RAKP 1", attempts: 3))" == "no answer from the BMC to RAKP 1 after 3 tries")
+        #expect("\(SessionError.timeout(stage: "Open Session", attempts: 3))" == "no answer from the BMC to Open Session after 3 tries")
     }
 
     @Test func closeSessionNamesTheBMCSession() throws {
