@@ -76,10 +76,13 @@ public struct Session: Sendable {
         self.random = random
     }
 
-    /// Random bytes from the system's generator.
+    /// Random bytes from the system's generator, eight per call to it (one getrandom each, not one per byte).
     public static let systemRandom: RandomBytes = { count in
         var generator = SystemRandomNumberGenerator()
-        return (0..<count).map { _ in generator.next() }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(count + 7)
+        while bytes.count < count { withUnsafeBytes(of: generator.next() as UInt64) { bytes += $0 } }
+        return Array(bytes.prefix(count))
     }
 
     /// Sends Get Channel Authentication Capabilities.
