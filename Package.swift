@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.30.0"),
     ],
     targets: [
         // C libraries from Debian, linked through pkg-config.
@@ -133,6 +134,7 @@ let package = Package(
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
         ]),
         // libFuzzer target for the IPMI decoders and session machine (integration/fuzz ipmi).
         .executableTarget(name: "IPMIFuzz", dependencies: ["IPMI", "FuzzSupport"]),
@@ -182,6 +184,7 @@ let package = Package(
         .target(name: "HexFixtures", path: "Tests/HexFixtures"),
         .testTarget(name: "IPMITests", dependencies: ["HexFixtures", "IPMI", "ByteOrder"]),
         .testTarget(name: "PowerTests", dependencies: ["Power", "Inventory"]),
+        .testTarget(name: "RedfishTests", dependencies: ["Redfish", "Power", "Inventory"], exclude: ["Fixtures"]),
         .testTarget(name: "HTTPBootTests", dependencies: ["HTTPBoot", "Inventory"]),
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CPcap", "CNetlink"]),
     ],
