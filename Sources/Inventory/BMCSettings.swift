@@ -62,6 +62,11 @@ public struct BMCSettings: Sendable, Equatable {
     }
 
     public static let defaultPort = 623
+
+    /// IPMI over LAN's 623, HTTPS's 443 for Redfish.
+    public static func defaultPort(for bmcProtocol: BMCProtocol) -> Int {
+        bmcProtocol == .redfish ? 443 : defaultPort
+    }
     public static let defaultProtocol = BMCProtocol.ipmi
 }
 
@@ -91,10 +96,11 @@ extension EffectiveBMC {
             }
             return nil
         }
+        let bmcProtocol = pick(\.protocol) ?? Resolved(BMCSettings.defaultProtocol, from: .defaultValue)
         return EffectiveBMC(
             address: pick(\.address),
-            port: pick(\.port) ?? Resolved(BMCSettings.defaultPort, from: .defaultValue),
-            protocol: pick(\.protocol) ?? Resolved(BMCSettings.defaultProtocol, from: .defaultValue),
+            port: pick(\.port) ?? Resolved(BMCSettings.defaultPort(for: bmcProtocol.value), from: .defaultValue),
+            protocol: bmcProtocol,
             username: pick(\.username), password: pick(\.password), system: pick(\.system), tlsCA: pick(\.tlsCA),
             insecure: pick(\.insecure) ?? Resolved(false, from: .defaultValue))
     }

@@ -138,6 +138,27 @@ struct CrossReferences {
 extension CrossReferences {
     /// Redfish-only keys (`system`, `tls_ca`, `insecure`) on a node whose merged protocol is IPMI: most likely a
     /// forgotten `protocol: redfish`, reported where the key was written.
+    /// Two nodes whose own `bmc.address` reaches the same BMC (address, effective port and Redfish system) would
+    /// power each other off: the second is refused at its address. A group's address is a default, not a claim.
+    func checkSharedBMCs(nodes: [ClusterNode], nodeEntries: [String: BMCEntry], groupEntries: [String: BMCEntry]) {
+        var owners: [String: (node: String, line: Int)] = [:]
+        for node in nodes {
+            guard let own = nodeEntries[node.name], let address = own.settings.address,
+                  let location = own.keyLocations["address"] else { continue }
+            let layers = [own] + node.groups.reversed().compactMap { groupEntries[$0] }
+            let bmcProtocol = layers.lazy.compactMap(\.settings.protocol).first ?? BMCSettings.defaultProtocol
+            let port = layers.lazy.compactMap(\.settings.port).first ?? BMCSettings.defaultPort(for: bmcProtocol)
+            let system = layers.lazy.compactMap(\.settings.system).first.map { " system \($0)" } ?? ""
+            let key = "\(address.lowercased()):\(port)\(system)"
+            if let owner = owners[key] {
+                collector.error(at: location, "node \(node.name)", "BMC \(address) port \(port)\(system) is already "
+                                    + "used by node \(owner.node) (line \(owner.line))")
+            } else {
+                owners[key] = (node.name, location.line)
+            }
+        }
+    }
+
     func checkBMCProtocols(nodes: [ClusterNode], nodeEntries: [String: BMCEntry], groupEntries: [String: BMCEntry]) {
         var reported: Set<SourceLocation> = []
         for node in nodes {

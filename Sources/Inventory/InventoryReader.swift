@@ -45,6 +45,7 @@ struct InventoryReader {
         references.checkReferences(nodes.groupReferences, kind: "group", declared: groups.declared)
         for (ip, subject) in nodes.addresses { references.checkAddress(ip, subject: subject) }
         references.checkBMCProtocols(nodes: nodes.nodes, nodeEntries: nodes.bmcEntries, groupEntries: groups.bmcEntries)
+        references.checkSharedBMCs(nodes: nodes.nodes, nodeEntries: nodes.bmcEntries, groupEntries: groups.bmcEntries)
         let containers = references.resolveContainers(containerSection, bridge: bridge, nodes: nodes.nodes)
 
         guard let server, !collector.hasErrors else { return nil }

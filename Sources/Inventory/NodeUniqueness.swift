@@ -4,8 +4,6 @@ struct NodeUniqueness {
     private var ips: [IPv4Address: (node: String, line: Int)] = [:]
     /// Host names compare without case, as DNS does.
     private var hostnames: [String: (node: String, line: Int)] = [:]
-    /// A node's own BMC (address, port and Redfish system): two nodes on one BMC would power each other off.
-    private var bmcs: [String: (node: String, line: Int)] = [:]
 
     mutating func claim(mac: Located<MACAddress>, by node: String, collector: DiagnosticCollector, subject: String) {
         Self.claim(mac.value, at: mac.location, in: &macs, by: node, collector: collector, subject: subject,
@@ -20,15 +18,6 @@ struct NodeUniqueness {
     mutating func claim(hostname: Located<String>, by node: String, collector: DiagnosticCollector, subject: String) {
         Self.claim(hostname.value.lowercased(), at: hostname.location, in: &hostnames, by: node, collector: collector,
                    subject: subject, what: "host name '\(hostname.value)'")
-    }
-
-    /// Only a node's own `bmc.address` is claimed: a group's is a default its nodes override.
-    mutating func claim(bmc entry: BMCEntry, by node: String, collector: DiagnosticCollector, subject: String) {
-        guard let address = entry.settings.address, let location = entry.keyLocations["address"] else { return }
-        let port = entry.settings.port ?? BMCSettings.defaultPort
-        let system = entry.settings.system.map { " system \($0)" } ?? ""
-        Self.claim("\(address.lowercased()):\(port)\(system)", at: location, in: &bmcs, by: node, collector: collector,
-                   subject: subject, what: "BMC \(address) port \(port)\(system)")
     }
 
     private static func claim<Key: Hashable>(_ key: Key, at location: SourceLocation,

@@ -49,7 +49,6 @@ struct NodesSectionReader {
             let bmc = bmcReader.read(fields)
             if let bmc {
                 result.bmcEntries[name.value] = bmc
-                uniqueness.claim(bmc: bmc, by: name.value, collector: collector, subject: subject)
             }
 
             if let mac { uniqueness.claim(mac: mac, by: name.value, collector: collector, subject: subject) }

@@ -10,7 +10,7 @@ import Power
 struct HTTPClientTransport: RedfishTransport {
     let client: HTTPClient
     let endpoint: BMCEndpoint
-    /// The port actually used (443 when nodes.yaml left IPMI's 623 in place).
+    /// bmc.port: 443 unless nodes.yaml says otherwise (the inventory's default for protocol redfish).
     let port: Int
     let tls: TLSConfiguration
     let deadline: ContinuousClock.Instant
@@ -21,7 +21,7 @@ struct HTTPClientTransport: RedfishTransport {
     init(client: HTTPClient, endpoint: BMCEndpoint, deadline: ContinuousClock.Instant) throws {
         self.client = client
         self.endpoint = endpoint
-        self.port = RedfishDriver.port(endpoint.port)
+        self.port = endpoint.port
         self.deadline = deadline
         self.tls = try Self.tlsConfiguration(endpoint)
     }

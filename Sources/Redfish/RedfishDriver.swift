@@ -53,8 +53,4 @@ public final class RedfishDriver: BMCDriver, Sendable {
         }
     }
 
-    /// 623 is IPMI's port, nodes.yaml's default for bmc.port; a Redfish service there is on HTTPS's 443.
-    static func port(_ configured: Int) -> Int {
-        configured == 623 ? 443 : configured
-    }
 }

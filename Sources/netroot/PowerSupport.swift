@@ -62,7 +62,7 @@ struct PowerSession {
                 }
             }
         }
-        // NRTODO: await redfish.shutdown() once the Redfish driver has it
+        await redfish.shutdown()
         if json { printJSON(results.map(PowerResultJSON.init)) }
         let failed = results.filter { !$0.ok }.count
         if failed > 0 {

@@ -38,6 +38,12 @@ import Testing
             + second.replacingOccurrences(of: "{address: 10.1.1.1}",
                                           with: "{address: 10.1.1.1, protocol: redfish, system: /redfish/v1/Systems/2}"))
         #expect(findings(blades, existingFiles: baseFiles).isEmpty)
+        // The port a group sets counts: both nodes' BMCs are 10.1.1.1:6230.
+        let grouped = Self.yaml(group: "    bmc: {port: 6230}\n", node: "    bmc: {address: 10.1.1.1}\n"
+            + second.replacingOccurrences(of: "    bmc: {address: 10.1.1.1}\n",
+                                          with: "    groups: [compute]\n    bmc: {address: 10.1.1.1}\n"))
+        #expect(findings(grouped, existingFiles: baseFiles)
+            == ["nodes.yaml:29:11: node compute2: BMC 10.1.1.1 port 6230 is already used by node compute1 (line 24)"])
     }
 
     @Test func aMisspeltBMCKeyIsSuggested() {

@@ -39,6 +39,15 @@ import Testing
         #expect(inventory.profile(named: "compute3")?.bmc == nil)
     }
 
+    @Test func aRedfishBMCDefaultsToHTTPSsPort() throws {
+        let text = Self.text.replacingOccurrences(of: "bmc: {address: 10.1.1.1}",
+                                                  with: "bmc: {address: 10.1.1.1, protocol: redfish}")
+        let result = InventoryLoader.parse(text: text, file: "nodes.yaml", baseDirectory: "/srv/config",
+                                           fileExists: { baseFiles.union(["/srv/config/secrets/bmc"]).contains($0) })
+        let bmc = try #require(result.inventory?.profile(named: "compute1")?.bmc, "\(result.diagnostics)")
+        #expect(bmc.port == Resolved(443, from: .defaultValue))
+    }
+
     @Test func aPasswordIsShownAsSetOnly() throws {
         let inventory = try #require(Self.inventory().inventory)
         let profile = try #require(inventory.profile(named: "compute2"))
