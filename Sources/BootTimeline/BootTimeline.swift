@@ -111,8 +111,11 @@ extension ClientTimeline {
             let stillInFirmwareDHCP = events.allSatisfy {
                 $0.service == .power || $0.service == .dhcp && $0.startsBoot || $0.step.hasPrefix("OFFER")
             }
+            // A chain-loaded iPXE (undionly.kpxe, snponly.efi) starts with a firmware DISCOVER of its own.
+            let chainLoaded = last.outcome == .ok && (last.service == .tftp || last.service == .http)
+                && [".kpxe", ".pxe", ".efi"].contains { last.step.hasSuffix($0) }
             let gap = last.service == .power ? BootTimeline.powerOnGap : BootTimeline.quietGap
-            if !stillInFirmwareDHCP || event.time - last.time > gap { events.removeAll() }
+            if !(stillInFirmwareDHCP || chainLoaded) || event.time - last.time > gap { events.removeAll() }
         }
         events.append(event)
         if events.count > limit { events.removeFirst(events.count - limit) }

@@ -68,6 +68,20 @@ struct BootTimelineTests {
         #expect(timeline.timeline(of: "node2")?.events.map(\.step) == ["DISCOVER"])
     }
 
+    @Test("a chain-loaded iPXE's own firmware DISCOVER continues the boot that fetched it")
+    func chainLoadingIsOneBoot() {
+        let timeline = BootTimeline()
+        timeline.record(dhcp("DISCOVER", at: 1, firmware: true), client: "n1", mac: "52:54:00:00:00:01")
+        timeline.record(dhcp("ACK 10.0.0.11", at: 2, firmware: true), client: "n1", mac: nil, address: "10.0.0.11")
+        timeline.record(BootEvent(time: 3, service: .tftp, step: "snponly.efi"), from: "10.0.0.11", node: "n1")
+        timeline.record(dhcp("DISCOVER", at: 5, firmware: true), client: "n1", mac: nil)
+        #expect(timeline.timeline(of: "n1")?.events.map(\.step) == ["DISCOVER", "ACK 10.0.0.11", "snponly.efi", "DISCOVER"])
+        // After a kernel, a firmware DISCOVER is a reboot: a new boot.
+        timeline.record(BootEvent(time: 6, service: .http, step: "alpha/vmlinuz"), from: "10.0.0.11", node: "n1")
+        timeline.record(dhcp("DISCOVER", at: 8, firmware: true), client: "n1", mac: nil)
+        #expect(timeline.timeline(of: "n1")?.events.map(\.step) == ["DISCOVER"])
+    }
+
     @Test("memory stays bounded: old clients and old steps are dropped")
     func bounded() {
         let timeline = BootTimeline(maximumClients: 10, maximumEvents: 5)
