@@ -23,6 +23,13 @@ public final class RedfishDriver: BMCDriver, Sendable {
         try? await shared.shutdown()
     }
 
+    /// Starts closing the shared client's connections without waiting: for a command about to exit, which must
+    /// not wait on a BMC that stopped answering mid-handshake (a graceful shutdown can wait ~30 s on it).
+    public func shutdownInBackground() {
+        guard let shared = takeClient() else { return }
+        shared.shutdown().whenComplete { _ in _ = shared }
+    }
+
     /// A driver dropped without `shutdown()` still shuts its client down (AsyncHTTPClient traps on a client that
     /// is released running); the future keeps the client alive until its connections are closed.
     deinit {

@@ -62,7 +62,8 @@ struct PowerSession {
                 }
             }
         }
-        await redfish.shutdown()
+        // Not awaited: a BMC stopped in the middle of a TLS handshake would hold the exit for ~30 s.
+        redfish.shutdownInBackground()
         if json { printJSON(results.map(PowerResultJSON.init)) }
         let failed = results.filter { !$0.ok }.count
         if failed > 0 {
