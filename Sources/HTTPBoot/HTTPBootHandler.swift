@@ -108,8 +108,13 @@ final class HTTPBootHandler: ChannelInboundHandler, RemovableChannelHandler {
         context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status,
                                                              headers: headers))), promise: nil)
         if head.method == .GET, length > 0 {
-            let region = FileRegion(fileHandle: handle, readerIndex: first, endIndex: first + length)
-            context.write(wrapOutboundOut(.body(.fileRegion(region))), promise: nil)
+            // Pieces of at most 1 MiB: the idle handler counts a write when it completes, and one region of a whole
+            // initrd still going after 60 s (a slow link, a storm of nodes) would close the connection mid-file.
+            for start in stride(from: first, to: first + length, by: Self.regionSize) {
+                let region = FileRegion(fileHandle: handle, readerIndex: start,
+                                        endIndex: min(start + Self.regionSize, first + length))
+                context.write(wrapOutboundOut(.body(.fileRegion(region))), promise: nil)
+            }
         }
         let sent = head.method == .GET ? length : 0
         finish(context: context, keepAlive: keepAlive, status: status, bytes: sent, started: started, client: client,
@@ -117,6 +122,9 @@ final class HTTPBootHandler: ChannelInboundHandler, RemovableChannelHandler {
             try? handle.close()
         }
     }
+
+    /// The largest piece of a file written at once (sendfile): it completes well within the idle timeout.
+    static let regionSize = 1 << 20
 
     private func sendText(_ status: HTTPResponseStatus, _ text: String, head: HTTPRequestHead,
                           type: String = "text/plain; charset=utf-8", extra: [(String, String)] = [],
