@@ -18,7 +18,7 @@ public enum BootRequestRouter {
             guard let mac = IPXEBoot.mac(inScriptPath: path) else {
                 return .notFound(reason: "not a script name (/ipxe/01-<mac>.ipxe)")
             }
-            guard let profile = inventory.profile(matching: "\(mac)") else {
+            guard let profile = inventory.profile(mac: mac) else {
                 return .notFound(reason: "no node with MAC \(mac) in nodes.yaml")
             }
             return .script(node: profile.name, text: IPXEScript.node(profile, baseURL: baseURL))

@@ -184,9 +184,7 @@ final class HTTPBootHandler: ChannelInboundHandler, RemovableChannelHandler {
         let name = step.drop { $0 == "/" }
         let event = BootEvent(time: Date().timeIntervalSince1970, service: .http, step: String(name.prefix(200)),
                               detail: detail, outcome: ok ? .ok : .failed)
-        let node = IPv4Address(client).flatMap { address in
-            context.snapshots.current.inventory.profiles.first { $0.ip == address }?.name
-        }
+        let node = IPv4Address(client).flatMap { context.snapshots.current.inventory.profile(ip: $0)?.name }
         context.timeline.record(event, from: client, node: node)
     }
 
