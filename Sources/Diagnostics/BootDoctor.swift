@@ -89,16 +89,16 @@ public enum BootDoctor {
             return findings
         }
         // Files come by TFTP (pxelinux) or HTTP (iPXE); the doctor reads both alike.
-        let tftp = events.filter { $0.time >= firmwareAck.time && ($0.service == .tftp || $0.service == .http) }
+        let fetches = events.filter { $0.time >= firmwareAck.time && ($0.service == .tftp || $0.service == .http) }
         let overHTTP = subject.profile?.boot.value == .ipxe
-        if let missing = tftp.last(where: { $0.outcome == .failed }),
-           !tftp.contains(where: { $0.time > missing.time && $0.step == missing.step && $0.outcome == .ok }) {
+        if let missing = fetches.last(where: { $0.outcome == .failed }),
+           !fetches.contains(where: { $0.time > missing.time && $0.step == missing.step && $0.outcome == .ok }) {
             findings.append("\(missing.service == .http ? "HTTP" : "TFTP") \(missing.step) failed "
                             + "\(ago(now - missing.time)): \(missing.detail)"
                             + advice(forMissing: missing.step, profile: subject.profile))
             return findings
         }
-        guard !tftp.isEmpty else {
+        guard !fetches.isEmpty else {
             let check = overHTTP
                 ? ": check that server.http_boot_port (TCP) reaches the server (boot: ipxe fetches over HTTP)"
                 : ": check that UDP port 69 reaches the server and the bootfile exists"
@@ -107,14 +107,14 @@ public enum BootDoctor {
                             + (now - firmwareAck.time < stallAfter ? " yet" : check))
             return findings
         }
-        let fetched = Set(tftp.filter { $0.outcome == .ok }.map(\.step))
+        let fetched = Set(fetches.filter { $0.outcome == .ok }.map(\.step))
         let kernel = subject.profile?.kernel?.value
         let initrd = subject.profile?.initrd?.value
         let configFetched = fetched.contains {
             $0.hasPrefix("pxelinux.cfg/") || $0.contains("/pxelinux.cfg/") || $0.hasPrefix("ipxe/")
         }
         if let kernel, !fetched.contains(kernel) {
-            let last = tftp.last!
+            let last = fetches.last!
             findings.append(configFetched
                 ? "the boot config was fetched but the kernel \(kernel) never was (last: \(last.step) "
                     + "\(ago(now - last.time))): check the \(overHTTP ? "kernel line of its iPXE script" : "KERNEL line") "
@@ -126,7 +126,7 @@ public enum BootDoctor {
             findings.append("the kernel was fetched but the initrd \(initrd) never was: check the INITRD line")
             return findings
         }
-        let bootFile = tftp.last { $0.outcome == .ok }!
+        let bootFile = fetches.last { $0.outcome == .ok }!
         let secondDHCP = events.filter { $0.time > bootFile.time && $0.service == .dhcp && !isFirmware($0) }
         guard let ack = secondDHCP.last(where: { $0.step.hasPrefix("ACK") }) else {
             let waited = now - bootFile.time
