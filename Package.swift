@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.30.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // C libraries from Debian, linked through pkg-config.
@@ -68,6 +69,9 @@ let package = Package(
         // "Why didn't it boot?": rogue DHCP servers in captured frames, and the doctor's diagnosis (pure).
         .target(name: "Diagnostics", dependencies: ["BootTimeline", "ByteOrder", "DHCP", "Inventory"]),
 
+        // The web dashboard: tiles, waterfalls, the event stream's framing, the page itself (pure).
+        .target(name: "Dashboard", dependencies: ["BootTimeline", "Diagnostics", "Inventory"]),
+
         // The bridge manager: network state, plans with their undo, rollback, `ip` rendering (pure).
         .target(name: "Bridge", dependencies: ["Inventory"]),
         // Reads the state and applies plan steps over rtnetlink with libnl-3.
@@ -79,9 +83,21 @@ let package = Package(
         // Raw Ethernet delivery to clients without an address; libpcap captures (rogue DHCP, traces).
         .target(name: "Capture", dependencies: ["ByteOrder", "CPcap", "CSyscalls"]),
 
-        // The DHCP service: NIO socket bound to the interface, durable lease journal, raw-frame delivery.
+        // Lease storage behind one interface: the journal (embedded default) and PostgreSQL shared by several
+        // appliances; the RFC 3074 load-balancing share (pure).
+        .target(name: "Leases", dependencies: [
+            "DHCP", "Inventory",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+        ]),
+
+        // The DHCP service: NIO socket bound to the interface, durable lease storage, raw-frame delivery.
         .target(name: "DHCPServer", dependencies: [
-            "DHCP", "BootTimeline", "Capture", "Inventory", "NetworkSupport", "Snapshot",
+            "DHCP", "Leases", "BootTimeline", "Capture", "Inventory", "NetworkSupport", "Snapshot",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -102,8 +118,8 @@ let package = Package(
 
         // Composes the servers as lifecycle services: reload on change, control socket, router advertisements.
         .target(name: "Appliance", dependencies: [
-            "BootTimeline", "Bridge", "BridgeNetlink", "Capture", "CSyscalls", "DHCP", "DHCPServer", "Diagnostics",
-            "HTTPBoot", "TFTP", "TFTPServer", "Inventory", "NetworkSupport", "RouterAdvertisement", "Snapshot",
+            "BootTimeline", "Bridge", "BridgeNetlink", "Capture", "CSyscalls", "Dashboard", "DHCP", "DHCPServer",
+            "Diagnostics", "HTTPBoot", "Leases", "TFTP", "TFTPServer", "Inventory", "NetworkSupport", "RouterAdvertisement", "Snapshot",
             .product(name: "Yams", package: "Yams"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -149,7 +165,7 @@ let package = Package(
         // The command line; thin.
         .executableTarget(name: "netroot", dependencies: [
             "Appliance", "BootTimeline", "Bridge", "BridgeNetlink", "Capture", "Diagnostics", "ImageImport", "Inventory",
-            "DHCP", "DHCPServer", "BootConfig", "NetworkSupport", "Power", "Redfish",
+            "DHCP", "DHCPServer", "BootConfig", "Leases", "NetworkSupport", "Power", "Redfish",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -158,16 +174,17 @@ let package = Package(
         .testTarget(name: "DHCPTests", dependencies: ["HexFixtures", "DHCP"], exclude: ["Captures", "Crashers"]),
         .testTarget(name: "TFTPTests", dependencies: ["TFTP"], exclude: ["Crashers"]),
         .testTarget(name: "BootTimelineTests", dependencies: ["BootTimeline"]),
+        .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "BootTimeline", "Diagnostics", "Inventory"]),
         .testTarget(name: "BridgeTests", dependencies: ["Bridge", "BridgeNetlink", "Inventory"]),
         .testTarget(name: "DiagnosticsTests", dependencies: ["HexFixtures", "Diagnostics", "BootTimeline", "DHCP", "Inventory"],
                     exclude: ["Captures"]),
         .testTarget(name: "ImageImportTests", dependencies: ["ImageImport"], exclude: ["Fixtures"]),
-        .testTarget(name: "ApplianceTests", dependencies: ["Appliance", "BootTimeline", "Inventory", "RouterAdvertisement",
-                                                           "Snapshot"]),
+        .testTarget(name: "ApplianceTests", dependencies: ["Appliance", "BootTimeline", "Dashboard", "Inventory",
+                                                           "RouterAdvertisement", "Snapshot"]),
         .testTarget(name: "BootConfigTests", dependencies: ["BootConfig", "Inventory"]),
         .testTarget(name: "CaptureTests", dependencies: ["HexFixtures", "Capture"], exclude: ["Captures"]),
         .testTarget(name: "DHCPServerTests", dependencies: [
-            "HexFixtures", "DHCPServer", "DHCP", "BootTimeline", "Inventory", "NetworkSupport", "Snapshot",
+            "HexFixtures", "DHCPServer", "DHCP", "Leases", "BootTimeline", "Inventory", "NetworkSupport", "Snapshot",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -186,6 +203,11 @@ let package = Package(
         .testTarget(name: "PowerTests", dependencies: ["Power", "Inventory"]),
         .testTarget(name: "RedfishTests", dependencies: ["Redfish", "Power", "Inventory"], exclude: ["Fixtures"]),
         .testTarget(name: "HTTPBootTests", dependencies: ["HTTPBoot", "Inventory"]),
+        .testTarget(name: "LeasesTests", dependencies: [
+            "Leases", "DHCP", "Inventory",
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CPcap", "CNetlink"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,11 +1,13 @@
 import BootTimeline
 import Bridge
 import BridgeNetlink
+import Dashboard
 import Diagnostics
 import DHCPServer
 import Foundation
 import HTTPBoot
 import Inventory
+import Leases
 import Logging
 import NetworkSupport
 import NIOConcurrencyHelpers
@@ -70,8 +72,10 @@ public struct Appliance {
             var dhcpConfiguration = DHCPService.Configuration(interface: interface.name,
                                                               stateDirectory: inventory.server.stateDirectory)
             dhcpConfiguration.port = settings.dhcpPort
-            dhcp = try DHCPService(snapshots: snapshots, configuration: dhcpConfiguration, interface: interface,
-                                   serverAddress: address, timeline: timeline, logger: logger)
+            let leases = try await LeaseStores.open(inventory.server, serverAddress: address, logger: logger)
+            dhcp = DHCPService(snapshots: snapshots, configuration: dhcpConfiguration, interface: interface,
+                               serverAddress: address, store: leases.store, leases: leases.leases, timeline: timeline,
+                               logger: logger)
             var tftpConfiguration = TFTPService.Configuration(interface: interface.name, address: address,
                                                               root: inventory.server.tftpRoot)
             tftpConfiguration.port = settings.tftpPort
@@ -111,8 +115,10 @@ public struct Appliance {
                 }
             }
             do {
+                let store = dhcp.store
                 let monitor = try RogueMonitor(interface: interface.name, mac: interface.mac,
                                                ours: Set([address] + interface.addresses),
+                                               partners: { Set(store.health.appliances.compactMap { $0.address.flatMap(IPv4Address.init) }) },
                                                probeInterval: inventory.server.rogueProbeInterval, logger: logger)
                 services.append(ServerService(description: "rogue DHCP watch") { monitor.stop() })
                 rogueServers = monitor.servers
@@ -121,7 +127,9 @@ public struct Appliance {
             }
             let control = try await ControlServer.start(directory: inventory.server.stateDirectory,
                                                         timeline: timeline, rogues: rogueServers,
-                                                        dhcp: dhcp.counters, group: group, logger: logger)
+                                                        dhcp: dhcp.counters, leaseStore: dhcp.store,
+                                                        leases: { dhcp.leases }, group: group,
+                                                        logger: logger)
             services.append(ServerService(description: "control socket") { await control.stop() })
         } catch {
             logger.critical("cannot start: \(error)")
@@ -192,20 +200,24 @@ extension Appliance {
 }
 
 extension Appliance {
-    /// `/metrics`, `/healthz` and `/status.json` on `server.http`.
+    /// `/metrics`, `/healthz`, `/status.json` and the dashboard on `server.http`.
     private func startHTTP(_ listen: HTTPListen, dhcp: DHCPService, tftp: TFTPService, httpBoot: HTTPBootServer?,
                            snapshots: SnapshotPublisher, reloads: NIOLockedValueBox<ReloadCounts>,
                            timeline: BootTimeline, rogues: RogueServers?,
                            group: EventLoopGroup) async throws -> HTTPEndpoint {
         let exporter = MetricsExporter()
         let startedAt = Date().timeIntervalSince1970
-        return try await HTTPEndpoint.start(listen, routes: { path in
+        let token = try snapshots.current.inventory.server.httpTokenFile.map(Self.readToken)
+        let dashboard = DashboardData(snapshots: snapshots, timeline: timeline, rogues: rogues, startedAt: startedAt,
+                                      discovered: { Self.discovered(dhcp) })
+        let stream = HTTPEndpoint.EventStream(path: "/events", updates: { dashboard.update(since: $0) })
+        return try await HTTPEndpoint.start(listen, token: token, routes: { path in
             switch path {
             case "/metrics":
                 let text = exporter.render(MetricsExporter.Sources(
                     dhcp: dhcp.counters.snapshot, tftp: tftp.counters.snapshot, activeTransfers: tftp.activeTransfers,
                     httpBoot: httpBoot?.counters.snapshot,
-                    leases: dhcp.leases, inventory: snapshots.current.inventory, reloads: reloads.withLockedValue { $0 },
+                    leases: dhcp.leases, leaseStore: dhcp.store.health, inventory: snapshots.current.inventory, reloads: reloads.withLockedValue { $0 },
                     rogueServers: rogues?.list().count ?? 0, now: Int64(Date().timeIntervalSince1970)))
                 return (.ok, "text/plain; version=0.0.4", Array(text.utf8))
             case "/healthz":
@@ -215,12 +227,50 @@ extension Appliance {
                                                    now: Date().timeIntervalSince1970)
                 reply.rogueServers = rogues?.list() ?? []
                 reply.leaseJournal = ControlProtocol.journalFailure(dhcp.counters.snapshot)
+                let health = dhcp.store.health
+                reply.leaseStore = health
+                if health.backend != "journal" {
+                    ControlProtocol.stampGrants(&reply, leases: dhcp.leases, health: health)
+                }
                 return (.ok, "application/json", ControlProtocol.encode(reply))
+            case "/api/state":
+                return (.ok, "application/json", dashboard.state())
+            case let path where path.hasPrefix("/api/node/"):
+                let name = String(path.dropFirst("/api/node/".count)).removingPercentEncoding ?? ""
+                return (.ok, "application/json", dashboard.node(name))
             default:
-                return (.notFound, "text/plain", Array("not found; try /metrics, /healthz or /status.json\n".utf8))
+                if let asset = DashboardAssets.asset(path) { return (.ok, asset.type, Array(asset.body.utf8)) }
+                return (.notFound, "text/plain",
+                        Array("not found; try /, /metrics, /healthz or /status.json\n".utf8))
             }
-        }, group: group, logger: logger)
+        }, stream: stream, group: group, logger: logger)
     }
+
+    /// The token file's content; a missing or empty file stops the start (check refuses it first).
+    private static func readToken(_ path: String) throws -> AccessToken {
+        let text: String
+        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
+            throw TokenFileFailure(description: "cannot read http_token_file \(path): \(error.localizedDescription)")
+        }
+        guard let token = AccessToken(fileContents: text) else {
+            throw TokenFileFailure(description: "http_token_file \(path) is empty")
+        }
+        return token
+    }
+
+    /// Discovery's machines as the dashboard's unknown-machine rows.
+    private static func discovered(_ dhcp: DHCPService) -> [UnknownTile]? {
+        dhcp.discoveredMachines.map { machine in
+            UnknownTile(client: machine.mac, mac: machine.mac, lastTime: machine.lastSeen, firstSeen: machine.firstSeen,
+                        architecture: machine.architecture.map(Int.init), vendorClass: machine.vendorClass,
+                        relay: machine.relay, network: machine.network, count: machine.count)
+        }
+    }
+}
+
+/// `server.http_token_file` could not be read.
+struct TokenFileFailure: Error, CustomStringConvertible {
+    let description: String
 }
 
 /// The HTTP boot service could not bind its port.

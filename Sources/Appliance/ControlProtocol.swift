@@ -1,7 +1,10 @@
 import BootTimeline
 import DHCPServer
 import Diagnostics
+import DHCP
 import Foundation
+import Inventory
+import Leases
 
 /// The control socket's protocol: one request line in, one JSON document out, then the server closes.
 ///
@@ -21,6 +24,8 @@ public enum ControlProtocol {
         public var rogueServers: [RogueServer] = []
         /// Set while lease journal writes fail (a full disk): no lease is acknowledged meanwhile.
         public var leaseJournal: JournalFailure?
+        /// The lease store: its backend, whether its database is reachable, the appliances sharing it.
+        public var leaseStore: LeaseStoreHealth?
         /// Set when the request could not be answered (unknown command, unknown node).
         public var error: String?
     }
@@ -43,6 +48,16 @@ public enum ControlProtocol {
         public var since: Double
         public var error: String
         public var failedWrites: Int
+    }
+
+    /// Names the appliance that granted each client's lease (this one's own bindings carry no name).
+    static func stampGrants(_ reply: inout StatusReply, leases: LeaseTable, health: LeaseStoreHealth) {
+        let this = health.appliances.first(where: \.this)?.name
+        for index in reply.clients.indices {
+            guard let text = reply.clients[index].mac, let mac = MACAddress(text),
+                  let lease = leases.lease(for: mac), lease.state == .bound else { continue }
+            reply.clients[index].grantedBy = lease.grantedBy ?? this
+        }
     }
 
     /// The journal's failure from the DHCP counters, nil while writes succeed.

@@ -1,7 +1,9 @@
 import BootTimeline
 import DHCPServer
+import DHCP
 import Diagnostics
 import Foundation
+import Leases
 import Logging
 import NIOCore
 import NIOPosix
@@ -12,7 +14,9 @@ final class ControlServer: Sendable {
     private let channel: Channel
 
     static func start(directory: String, timeline: BootTimeline, rogues: RogueServers?, dhcp: DHCPCounters?,
-                      group: EventLoopGroup, logger: Logger) async throws -> ControlServer {
+                      leaseStore: (any LeaseStore)? = nil, leases: (@Sendable () -> LeaseTable)? = nil,
+                      group: EventLoopGroup,
+                      logger: Logger) async throws -> ControlServer {
         let path = directory + "/" + ControlProtocol.socketName
         let startedAt = Date().timeIntervalSince1970
         // The socket is created with the umask's bits: root only, since status names every node and its MAC.
@@ -22,7 +26,8 @@ final class ControlServer: Sendable {
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(
-                        ControlConnectionHandler(timeline: timeline, rogues: rogues, dhcp: dhcp, startedAt: startedAt))
+                        ControlConnectionHandler(timeline: timeline, rogues: rogues, dhcp: dhcp, leaseStore: leaseStore,
+                                                 leases: leases, startedAt: startedAt))
                 }
             }
             .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true)
@@ -50,13 +55,18 @@ private final class ControlConnectionHandler: ChannelInboundHandler, @unchecked 
     private let timeline: BootTimeline
     private let rogues: RogueServers?
     private let dhcp: DHCPCounters?
+    private let leaseStore: (any LeaseStore)?
+    private let leases: (@Sendable () -> LeaseTable)?
     private let startedAt: Double
     private var received: [UInt8] = []
 
-    init(timeline: BootTimeline, rogues: RogueServers?, dhcp: DHCPCounters?, startedAt: Double) {
+    init(timeline: BootTimeline, rogues: RogueServers?, dhcp: DHCPCounters?, leaseStore: (any LeaseStore)?,
+         leases: (@Sendable () -> LeaseTable)?, startedAt: Double) {
+        self.leases = leases
         self.timeline = timeline
         self.rogues = rogues
         self.dhcp = dhcp
+        self.leaseStore = leaseStore
         self.startedAt = startedAt
     }
 
@@ -76,6 +86,11 @@ private final class ControlConnectionHandler: ChannelInboundHandler, @unchecked 
                                            startedAt: startedAt, now: Date().timeIntervalSince1970)
         reply.rogueServers = rogues?.list() ?? []
         reply.leaseJournal = dhcp.flatMap { ControlProtocol.journalFailure($0.snapshot) }
+        if let leaseStore, let leases {
+            let health = leaseStore.health
+            reply.leaseStore = health
+            if health.backend != "journal" { ControlProtocol.stampGrants(&reply, leases: leases(), health: health) }
+        }
         let bytes = ControlProtocol.encode(reply)
         var buffer = context.channel.allocator.buffer(capacity: bytes.count)
         buffer.writeBytes(bytes)

@@ -4,6 +4,7 @@ import DHCPServer
 import Diagnostics
 import HTTPBoot
 import Inventory
+import Leases
 import NIOConcurrencyHelpers
 import Prometheus
 import TFTPServer
@@ -18,6 +19,7 @@ final class MetricsExporter: Sendable {
         var activeTransfers: Int
         var httpBoot: HTTPBootCounters.Snapshot?
         var leases: LeaseTable
+        var leaseStore: LeaseStoreHealth
         var inventory: Inventory
         var reloads: ReloadCounts
         var rogueServers: Int
@@ -43,6 +45,13 @@ final class MetricsExporter: Sendable {
         counter("netroot_dhcp_malformed_total", [], dhcp.malformed.values.reduce(0, +))
         counter("netroot_dhcp_journal_failures_total", [], dhcp.journalFailures)
         gauge("netroot_dhcp_journal_healthy", [], dhcp.journalFailingSince == nil ? 1 : 0)
+        let store = sources.leaseStore
+        gauge("netroot_lease_store_up", [("backend", store.backend)], store.up ? 1 : 0)
+        gauge("netroot_lease_store_waiting_records", [], store.waiting)
+        if store.backend == "postgresql" {
+            gauge("netroot_lease_store_appliances", [], store.appliances.count)
+            gauge("netroot_lease_store_appliances_alive", [], store.appliances.filter(\.alive).count)
+        }
 
         let tftp = sources.tftp
         counter("netroot_tftp_requests_total", [], tftp.requests)

@@ -43,7 +43,9 @@ enum RestartOnlySettings {
         compare("router_advertisements", old.routerAdvertisements, server.routerAdvertisements,
                 why: "the advertiser is started or not at start")
         compare("http", old.http, server.http, why: "the HTTP endpoint is bound at start")
+        compare("http_token_file", old.httpTokenFile, server.httpTokenFile, why: "the token is read at start")
         compare("http_boot_port", old.httpBootPort, server.httpBootPort, why: "the HTTP boot service is bound at start")
+        compare("leases", old.leases, server.leases, why: "the lease store is opened at start")
         compare("rogue_probe_interval", old.rogueProbeInterval, server.rogueProbeInterval,
                 why: "the probe timer is set at start")
         compare("tftp_max_transfers", old.tftpMaximumTransfers, server.tftpMaximumTransfers,

@@ -15,7 +15,11 @@ final class RogueMonitor: Sendable {
     private let finished = NIOLockedValueBox(false)
     private let prober: RogueProber?
 
-    init(interface: String, mac: MACAddress, ours: Set<IPv4Address>, probeInterval: Int = 0, logger: Logger) throws {
+    /// `partners` are the addresses of the appliances sharing this one's lease database, read per sighting:
+    /// they are netroot too, not rogues.
+    init(interface: String, mac: MACAddress, ours: Set<IPv4Address>,
+         partners: @escaping @Sendable () -> Set<IPv4Address> = { [] }, probeInterval: Int = 0,
+         logger: Logger) throws {
         // The kernel's filter keeps only other servers' replies (BOOTREPLY, op 2): relays forward requests to us
         // from port 67 too, and this server's own replies leave through the same interface, so without it a busy
         // server's every packet would wake this thread.
@@ -24,8 +28,8 @@ final class RogueMonitor: Sendable {
                                         direction: .incoming, snapshotLength: 1500)
         let servers = RogueServers()
         self.servers = servers
-        prober = probeInterval > 0 ? RogueProber(interface: interface, mac: mac, ours: ours, interval: probeInterval,
-                                                 servers: servers, logger: logger) : nil
+        prober = probeInterval > 0 ? RogueProber(interface: interface, mac: mac, ours: ours, partners: partners,
+                                                 interval: probeInterval, servers: servers, logger: logger) : nil
         let stopping = self.stopping, finished = self.finished
         let box = UnsafeTransfer(capture)
         // The prober reports the OFFERs to its own MAC, with its own words; the watch sees them too (broadcast).
@@ -39,7 +43,7 @@ final class RogueMonitor: Sendable {
                     return
                 }
                 guard let packet, let sighting = RogueDetector.inspect(packet.bytes, ours: ours, time: packet.time),
-                      sighting.client != probeMAC else { continue }
+                      sighting.client != probeMAC, !partners().contains(sighting.serverIP) else { continue }
                 if servers.record(sighting) {
                     logger.warning("another DHCP server on \(interface): \(sighting.serverIP) (\(sighting.serverMAC)) sent \(sighting.type) \(sighting.offered) to \(sighting.client)")
                 }

@@ -60,15 +60,16 @@ final class RogueProber: Sendable {
     private let stopping = NIOLockedValueBox(false)
     private let finished = NIOLockedValueBox(false)
 
-    init(interface: String, mac: MACAddress, ours: Set<IPv4Address>, interval: Int, servers: RogueServers,
-         logger: Logger) {
+    init(interface: String, mac: MACAddress, ours: Set<IPv4Address>, partners: @escaping @Sendable () -> Set<IPv4Address>,
+         interval: Int, servers: RogueServers, logger: Logger) {
         let stopping = self.stopping, finished = self.finished
         Thread.detachNewThread {
             defer { finished.withLockedValue { $0 = true } }
             let stop = { stopping.withLockedValue { $0 } }
             while !stop() {
                 do {
-                    let verdicts = try RogueProbeRound.run(interface: interface, interfaceMAC: mac, ours: ours,
+                    let verdicts = try RogueProbeRound.run(interface: interface, interfaceMAC: mac,
+                                                           ours: ours.union(partners()),
                                                            wait: RogueProbeRound.defaultWait, shouldStop: stop)
                     var rogues = 0
                     for case .rogue(let sighting) in verdicts {

@@ -46,6 +46,8 @@ public struct ClientTimeline: Codable, Sendable, Equatable {
     public var address: String?
     /// The current boot's steps, oldest first (the earliest are dropped past a limit).
     public var events: [BootEvent]
+    /// The appliance that granted the client's lease, when appliances share a lease database.
+    public var grantedBy: String?
 
     public init(client: String, mac: String? = nil, address: String? = nil, events: [BootEvent] = []) {
         self.client = client

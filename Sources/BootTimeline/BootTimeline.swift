@@ -11,6 +11,14 @@ public final class BootTimeline: Sendable {
         var lastSeen: [String: Double] = [:]
         /// IPv4 address → client, learned from DHCP ACKs, so TFTP requests (which carry only an IP) find their node.
         var owners: [String: String] = [:]
+        /// Bumped by every change; `changed[client]` is the version that last changed the client.
+        var version: UInt64 = 0
+        var changed: [String: UInt64] = [:]
+
+        mutating func touch(_ client: String) {
+            version += 1
+            changed[client] = version
+        }
     }
 
     private let state = Mutex(State())
@@ -40,6 +48,7 @@ public final class BootTimeline: Sendable {
             state.clients[client, default: ClientTimeline(client: client)]
                 .add(event, mac: mac, address: address, limit: maximumEvents)
             state.lastSeen[client] = event.time
+            state.touch(client)
             if state.clients.count > maximumClients { Self.evict(&state, keeping: maximumClients) }
         }
     }
@@ -66,6 +75,7 @@ public final class BootTimeline: Sendable {
             if timeline.events.count > maximumEvents { timeline.events.removeFirst(timeline.events.count - maximumEvents) }
             state.clients[client] = timeline
             state.lastSeen[client] = events.last!.time
+            state.touch(client)
             if state.clients.count > maximumClients { Self.evict(&state, keeping: maximumClients) }
         }
     }
@@ -74,6 +84,22 @@ public final class BootTimeline: Sendable {
     public func snapshot() -> [ClientTimeline] {
         state.withLock { state in
             state.clients.values.sorted { ($0.last?.time ?? 0, $1.client) > ($1.last?.time ?? 0, $0.client) }
+        }
+    }
+
+    /// A counter bumped by every recorded step: unchanged means nothing to push to a watcher.
+    public var version: UInt64 { state.withLock { $0.version } }
+
+    /// The clients changed after `version` (as returned by an earlier call, 0 for all), and the version to
+    /// ask from next time. For the dashboard's event stream: each watcher keeps its own version, so a slow
+    /// one gets the changes it missed, coalesced, and nothing is queued per watcher.
+    public func changes(since version: UInt64) -> (version: UInt64, clients: [ClientTimeline]) {
+        state.withLock { state in
+            guard state.version != version else { return (version, []) }
+            let clients = state.changed.compactMap { client, changedAt in
+                changedAt > version ? state.clients[client] : nil
+            }
+            return (state.version, clients.sorted { $0.client < $1.client })
         }
     }
 
@@ -97,6 +123,7 @@ public final class BootTimeline: Sendable {
             }
             state.clients[client] = nil
             state.lastSeen[client] = nil
+            state.changed[client] = nil
         }
     }
 }

@@ -7,15 +7,17 @@ public enum TimelineReport {
     public static func table(_ timelines: [ClientTimeline], now: Double) -> String {
         guard !timelines.isEmpty else { return "no boots seen since the server started\n" }
         var rows: [[String]] = []
+        let shared = timelines.contains { $0.grantedBy != nil }
         for timeline in timelines {
             guard let last = timeline.last else { continue }
             let failed = last.outcome == .failed ? " (failed)" : ""
-            rows.append([timeline.client, timeline.mac ?? "-", timeline.address ?? "-",
-                         "\(last.service) \(last.step)\(failed)",
-                         "\(clock(last.time)) (\(ago(now - last.time)))", seconds(timeline.duration)])
+            let row = [timeline.client, timeline.mac ?? "-", timeline.address ?? "-",
+                       "\(last.service) \(last.step)\(failed)",
+                       "\(clock(last.time)) (\(ago(now - last.time)))", seconds(timeline.duration)]
+            rows.append(shared ? row + [timeline.grantedBy ?? "-"] : row)
         }
-        return InventoryReport.table(header: ["NODE", "MAC", "ADDRESS", "LAST STEP", "WHEN", "BOOT TIME"],
-                                     rows: rows) + "\n"
+        let header = ["NODE", "MAC", "ADDRESS", "LAST STEP", "WHEN", "BOOT TIME"] + (shared ? ["GRANTED BY"] : [])
+        return InventoryReport.table(header: header, rows: rows) + "\n"
     }
 
     /// Every step of one client's current boot, with its offset from the first.
@@ -23,6 +25,7 @@ public enum TimelineReport {
         var text = timeline.client
         if let mac = timeline.mac, mac != timeline.client { text += "  \(mac)" }
         if let address = timeline.address, address != timeline.client { text += "  \(address)" }
+        if let grantedBy = timeline.grantedBy { text += "  lease granted by \(grantedBy)" }
         text += "\n"
         guard let start = timeline.events.first?.time else { return text + "  no steps recorded\n" }
         var rows: [[String]] = []

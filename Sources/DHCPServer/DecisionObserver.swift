@@ -14,11 +14,14 @@ final class DecisionObserver {
     private let logger: Logger
     private var unknownLog = UnknownClientLog()
     private var journalHealth = JournalHealth()
+    /// How log lines name the store: "lease journal", or "lease database" when appliances share one.
+    private let store: String
 
-    init(counters: DHCPCounters, timeline: BootTimeline, logger: Logger) {
+    init(counters: DHCPCounters, timeline: BootTimeline, logger: Logger, store: String = "lease journal") {
         self.counters = counters
         self.timeline = timeline
         self.logger = logger
+        self.store = store
     }
 
     func received() { counters.received() }
@@ -65,6 +68,16 @@ final class DecisionObserver {
                         address: leased ? "\(reply.message.yiaddr)" : nil)
     }
 
+    /// A reply decided (and its request counted) that does not leave after all: the lease store refused its
+    /// binding. Counted and shown as unanswered, for `reason`.
+    func withdrawn(_ reply: Decision.Reply, reason: IgnoreReason, to mac: MACAddress?, time: Double) {
+        counters.ignored(reason)
+        logger.debug("\(reply.requestType) from \(ClientLabel(node: reply.node, mac: mac)) not answered: \(reason)")
+        guard let mac else { return }
+        timeline.record(DHCPBootEvents.unanswered(reply.requestType, reason: reason, time: time),
+                        client: DHCPBootEvents.client(node: reply.node, mac: mac), mac: nil)
+    }
+
     /// A batch's journal write failed: its `withheld` replies do not leave.
     func journalFailed(_ reason: String, withheld: Int, time: Double) {
         let report = journalHealth.failed(reason, at: time)
@@ -86,13 +99,13 @@ final class DecisionObserver {
         switch report {
         case .firstFailure(let reason):
             logger.error("""
-                lease journal write failed, \(withheld) ACK(s) withheld; no lease is acknowledged \
+                \(store) write failed, \(withheld) ACK(s) withheld; no lease is acknowledged \
                 until writes succeed again: \(reason)
                 """)
         case .moreFailures(let count, let seconds, let reason):
-            logger.error("\(count) more lease journal writes failed in the last \(seconds) s: \(reason)")
+            logger.error("\(count) more \(store) writes failed in the last \(seconds) s: \(reason)")
         case .recovered(let failures, let seconds):
-            logger.notice("lease journal writable again after \(failures) failed write(s) in \(seconds) s")
+            logger.notice("\(store) writable again after \(failures) failed write(s) in \(seconds) s")
         }
     }
 }

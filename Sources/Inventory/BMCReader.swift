@@ -37,7 +37,7 @@ struct BMCReader {
         }
         settings.protocol = readProtocol(bmc)
         settings.username = collector.oneLine("username", in: bmc, place: "a BMC user name is one line")?.value
-        if let file = readPath("password_file", bmc) {
+        if let file = collector.path("password_file", in: bmc, base: baseDirectory) {
             settings.password = .file(file.value)
             checkPasswordFile(file, subject: bmc.subject)
         }
@@ -53,7 +53,7 @@ struct BMCReader {
         settings.system = parsed("system", bmc, expected: "a Redfish path like /redfish/v1/Systems/1") {
             $0.hasPrefix("/") && !$0.contains(where: \.isWhitespace) ? $0 : nil
         }
-        if let ca = readPath("tls_ca", bmc) {
+        if let ca = collector.path("tls_ca", in: bmc, base: baseDirectory) {
             settings.tlsCA = ca.value
             if !fileExists(ca.value) {
                 collector.warning(at: ca.location, bmc.subject, "bmc.tls_ca \(ca.value) does not exist")
@@ -89,12 +89,6 @@ struct BMCReader {
         return nil
     }
 
-    /// An absolute path, a relative one taken from the inventory's directory.
-    private func readPath(_ key: String, _ fields: Fields) -> Located<String>? {
-        guard let text = collector.oneLine(key, in: fields, place: DiagnosticCollector.Place.path) else { return nil }
-        let path = text.value.hasPrefix("/") ? text.value : baseDirectory + "/" + text.value
-        return Located(value: PathNormalizer.normalize(path), location: text.location)
-    }
 
     private func checkPasswordFile(_ file: Located<String>, subject: String?) {
         guard fileExists(file.value) else {

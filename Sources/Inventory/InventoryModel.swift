@@ -30,6 +30,13 @@ public struct ServerSettings: Sendable, Equatable {
     /// The HTTP boot service's port on the provisioning address (`http_boot_port`; iPXE scripts, kernels, initrds).
     public var httpBootPort: Int = ServerSettings.defaultHTTPBootPort
 
+    /// Where leases are kept (`leases`): the journal in `state_dir`, or a PostgreSQL database appliances share.
+    public var leases: LeaseStoreSettings = .journal
+
+    /// The file holding the bearer token `server.http` requires (`http_token_file`, absolute); required when
+    /// `http` is not on loopback.
+    public var httpTokenFile: String? = nil
+
     public static let defaultHTTPBootPort = 8080
     public static let defaultTFTPMaximumTransfers = 4096
     public static let defaultTFTPMaximumTransfersPerClient = 1024

@@ -6,7 +6,7 @@ struct ServerSectionReader {
 
     static let keys = ["interface", "address", "tftp_root", "state_dir", "bootfile", "router_advertisements",
                        "http", "rogue_probe_interval", "tftp_max_transfers", "tftp_max_transfers_per_client",
-                       "http_boot_port"]
+                       "http_boot_port", "leases", "http_token_file"]
     static let bootfileKeys = ["bios", "uefi"]
     /// The DHCP `file` field is 128 bytes, the last one a NUL.
     static let maximumBootfileLength = 127
@@ -28,6 +28,7 @@ struct ServerSectionReader {
         let advertise = collector.parsed("router_advertisements", in: fields, expected: "true or false", parseBool)
         let http = collector.parsed("http", in: fields, expected: "an address and port like 127.0.0.1:9100",
                                     HTTPListen.init)
+        let tokenFile = httpTokenFile(fields, http: http)
         let probeInterval = collector.parsed("rogue_probe_interval", in: fields,
                                              expected: "a duration of at least 10s like 5m, or 0 or off",
                                              Self.parseProbeInterval)
@@ -39,6 +40,11 @@ struct ServerSectionReader {
                                                 Self.parseTransferLimit)
         let httpBootPort = collector.parsed("http_boot_port", in: fields, expected: "a port from 1 to 65535") {
             Int($0).flatMap { (1...65535).contains($0) ? $0 : nil }
+        }
+        var leases = LeaseStoreSettings.journal
+        if let leasesNode = fields["leases"] {
+            let reader = LeasesSectionReader(collector: collector, baseDirectory: baseDirectory, fileExists: fileExists)
+            leases = reader.read(leasesNode, ownerLocation: fields.entries["leases"]!.key.location) ?? leases
         }
         var bios = Resolved(ServerSettings.defaultBIOSBootfile, from: .defaultValue)
         var uefi = Resolved(ServerSettings.defaultUEFIBootfile, from: .defaultValue)
@@ -71,7 +77,24 @@ struct ServerSectionReader {
                               tftpMaximumTransfers: maximumTransfers?.value ?? ServerSettings.defaultTFTPMaximumTransfers,
                               tftpMaximumTransfersPerClient: maximumPerClient?.value
                                   ?? ServerSettings.defaultTFTPMaximumTransfersPerClient,
-                              httpBootPort: httpBootPort?.value ?? ServerSettings.defaultHTTPBootPort)
+                              httpBootPort: httpBootPort?.value ?? ServerSettings.defaultHTTPBootPort,
+                              leases: leases, httpTokenFile: tokenFile)
+    }
+
+    /// `http_token_file`: required when `http` listens on anything but loopback (the dashboard and /metrics
+    /// are then reachable from the network), and it must exist.
+    private func httpTokenFile(_ fields: Fields, http: Located<HTTPListen>?) -> String? {
+        let file = collector.oneLine("http_token_file", in: fields, place: DiagnosticCollector.Place.path)
+        if let http, file == nil, http.value.address.bytes[0] != 127 {
+            collector.error(at: http.location, "server", "http listens on \(http.value.address), not loopback: "
+                                + "set http_token_file to a file holding the bearer token every request must carry")
+        }
+        guard let file else { return nil }
+        let path = absolutePath(file.value)
+        if !fileExists(path) {
+            collector.error(at: file.location, "server", "http_token_file \(path) does not exist")
+        }
+        return path
     }
 
     /// A bootfile goes into the reply's 128-byte `file` field (and option 67) whole, or not at all.

@@ -17,6 +17,13 @@ extension DiagnosticCollector {
         return text
     }
 
+    /// A file's path: absolute, a relative one taken from `base` (the inventory's directory), normalized.
+    func path(_ key: String, in fields: Fields, base: String) -> Located<String>? {
+        guard let text = oneLine(key, in: fields, place: Place.path) else { return nil }
+        let path = text.value.hasPrefix("/") ? text.value : base + "/" + text.value
+        return Located(value: PathNormalizer.normalize(path), location: text.location)
+    }
+
     /// A path under tftp_root: relative, no `..`, no backslashes, one word on one line (pxelinux and the DHCP
     /// file field read it up to the first space).
     func tftpPath(_ key: String, in fields: Fields, place: String = Place.pxelinuxLine) -> Located<String>? {

@@ -63,49 +63,15 @@ struct InventoryFileEdit {
         throw ExitCode(1)
     }
 
-    /// Writes a temporary file in the same directory with the original's mode and owner, syncs it, renames it over
-    /// `path` and syncs the directory: a reader (a running serve) sees the old file or the new one, never half.
+    /// Replaces `path` atomically (`AtomicFile`): a reader (a running serve) sees the old file or the new, never
+    /// half.
     static func replace(_ path: String, with text: String) throws {
-        let url = URL(fileURLWithPath: path)
-        let directory = url.deletingLastPathComponent().path
-        var template = Array((directory + "/." + url.lastPathComponent + ".XXXXXX").utf8CString)
-        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard descriptor >= 0 else { throw failure("cannot create a temporary file in \(directory)") }
-        let temporary = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        var original = stat()
-        if stat(path, &original) == 0 {
-            fchmod(descriptor, original.st_mode & 0o7777)
-            _ = fchown(descriptor, original.st_uid, original.st_gid)
+        do {
+            try AtomicFile.replace(path, with: Array(text.utf8))
+        } catch {
+            printError("netroot: \(error)")
+            throw ExitCode(1)
         }
-        let bytes = Array(text.utf8)
-        var written = 0
-        while written < bytes.count {
-            let count = bytes[written...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-            guard count > 0 else {
-                close(descriptor)
-                unlink(temporary)
-                throw failure("cannot write \(temporary)")
-            }
-            written += count
-        }
-        guard fsync(descriptor) == 0, close(descriptor) == 0 else {
-            unlink(temporary)
-            throw failure("cannot sync \(temporary)")
-        }
-        guard rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw failure("cannot replace \(path)")
-        }
-        let directoryDescriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if directoryDescriptor >= 0 {
-            fsync(directoryDescriptor)
-            close(directoryDescriptor)
-        }
-    }
-
-    private static func failure(_ what: String) -> ExitCode {
-        printError("netroot: \(what): \(String(cString: strerror(errno)))")
-        return ExitCode(1)
     }
 }
 

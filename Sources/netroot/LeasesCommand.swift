@@ -2,25 +2,46 @@ import ArgumentParser
 import DHCP
 import Foundation
 import Inventory
+import Leases
 
-/// `netroot leases`: the leases in the journal under state_dir, with the node each belongs to.
-struct LeasesCommand: ParsableCommand {
+/// `netroot leases`: the leases, from the journal under state_dir or the shared database; `init-db` for the latter.
+struct LeasesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "leases",
-        abstract: "List current leases: address, MAC, node, expiry.",
+        abstract: "List current leases: address, MAC, node, expiry, and which appliance granted each.",
         discussion: """
+            Reads the lease store server.leases names: the journal in state_dir, or the PostgreSQL database \
+            appliances share (then `netroot leases init-db` creates its schema; `serve` also does on an empty one).
+
             Examples:
               netroot leases --config /etc/netroot/nodes.yaml
               netroot leases --all --json
-            """
+              netroot leases init-db
+            """,
+        subcommands: [LeasesListCommand.self, LeasesInitDatabaseCommand.self],
+        defaultSubcommand: LeasesListCommand.self
     )
+}
+
+/// `netroot leases [list]`.
+struct LeasesListCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List current leases (the default).",
+        discussion: """
+            Examples:
+              netroot leases list --all
+              netroot leases --json
+            """)
 
     @OptionGroup var options: ConfigOption
 
-    @Flag(help: "Also list expired leases.")
+    @Flag(help: "Also list expired and released leases.")
     var all = false
 
-    @Flag(help: "One JSON object per lease: address, mac, node, hostname, expires (seconds since 1970; null: never).")
+    @Flag(help: """
+        One JSON object per lease: address, mac, node, hostname, expires (seconds since 1970; null: never), \
+        granted_by (the appliance; null for the journal).
+        """)
     var json = false
 
     /// A lease for scripts.
@@ -28,30 +49,87 @@ struct LeasesCommand: ParsableCommand {
         var address, mac: String
         var node, hostname: String?
         var expires: Int64?
+        var grantedBy: String?
+
+        enum CodingKeys: String, CodingKey {
+            case address, mac, node, hostname, expires
+            case grantedBy = "granted_by"
+        }
     }
 
-    func run() throws {
+    func run() async throws {
         let inventory = try options.loadValidInventory()
-        let path = inventory.server.stateDirectory + "/leases.journal"
-        var table = LeaseTable()
-        if let data = FileManager.default.contents(atPath: path) {
-            _ = LeaseJournalFormat.replay(String(decoding: data, as: UTF8.self), into: &table)
-        }
         let now = Int64(Date().timeIntervalSince1970)
-        let leases = table.all.filter { all || $0.isActive(at: now) }
+        var listed: [(lease: Lease, grantedBy: String?)] = []
+        switch inventory.server.leases.backend {
+        case .journal:
+            let path = inventory.server.stateDirectory + "/leases.journal"
+            var table = LeaseTable()
+            if let data = FileManager.default.contents(atPath: path) {
+                _ = LeaseJournalFormat.replay(String(decoding: data, as: UTF8.self), into: &table)
+            }
+            listed = table.all.filter { all || $0.isActive(at: now) }.map { ($0, nil) }
+        case .postgresql:
+            do {
+                listed = try await LeaseDatabaseAdmin.leases(inventory.server.leases)
+                    .filter { all || ($0.bound && $0.lease.isActive(at: now)) }
+                    .map { ($0.lease, $0.grantedBy) }
+            } catch {
+                printError("netroot: \(error)")
+                throw ExitCode(1)
+            }
+        }
         if json {
-            printJSON(leases.map { lease in
-                LeaseJSON(address: "\(lease.address)", mac: "\(lease.mac)", node: inventory.profile(mac: lease.mac)?.name,
-                          hostname: lease.hostname, expires: lease.expires == Int64.max ? nil : lease.expires)
+            printJSON(listed.map { entry in
+                let lease = entry.lease
+                return LeaseJSON(address: "\(lease.address)", mac: "\(lease.mac)",
+                                 node: inventory.profile(mac: lease.mac)?.name, hostname: lease.hostname,
+                                 expires: lease.expires == Int64.max ? nil : lease.expires, grantedBy: entry.grantedBy)
             })
             return
         }
-        let rows = leases.map { lease -> [String] in
+        let shared = inventory.server.leases.backend == .postgresql
+        let rows = listed.map { entry -> [String] in
+            let lease = entry.lease
             let node = inventory.profile(mac: lease.mac)?.name ?? "-"
             let expires = lease.expires == Int64.max ? "never"
                 : lease.expires <= now ? "expired" : "in " + LeaseDuration(seconds: UInt32(min(lease.expires - now, Int64(UInt32.max - 1)))).description
-            return ["\(lease.address)", "\(lease.mac)", node, lease.hostname ?? "-", expires]
+            let row = ["\(lease.address)", "\(lease.mac)", node, lease.hostname ?? "-", expires]
+            return shared ? row + [entry.grantedBy ?? "-"] : row
         }
-        print(InventoryReport.table(header: ["ADDRESS", "MAC", "NODE", "HOSTNAME", "EXPIRES"], rows: rows))
+        let header = ["ADDRESS", "MAC", "NODE", "HOSTNAME", "EXPIRES"] + (shared ? ["GRANTED BY"] : [])
+        print(InventoryReport.table(header: header, rows: rows))
+    }
+}
+
+/// `netroot leases init-db`: creates the shared database's schema, or says it is current.
+struct LeasesInitDatabaseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "init-db",
+        abstract: "Create the lease schema in the PostgreSQL database server.leases names (idempotent).",
+        discussion: """
+            Creates netroot's tables and function (schema version \(LeaseSchema.version)) when the database has \
+            none, says so when they are current, and refuses a schema version it does not know. `serve` does the \
+            same on start, so this is for preparing a database ahead of time.
+
+            Examples:
+              netroot leases init-db --config /etc/netroot/nodes.yaml
+            """)
+
+    @OptionGroup var options: ConfigOption
+
+    func run() async throws {
+        let inventory = try options.loadValidInventory()
+        guard inventory.server.leases.backend == .postgresql else {
+            printError("netroot: server.leases is not a postgresql backend in \(inventory.file); nothing to create")
+            throw ExitCode(1)
+        }
+        do {
+            let outcome = try await LeaseDatabaseAdmin.initialize(inventory.server.leases)
+            print("\(inventory.server.leases.url.map { "\($0)" } ?? ""): \(outcome)")
+        } catch {
+            printError("netroot: \(error)")
+            throw ExitCode(1)
+        }
     }
 }

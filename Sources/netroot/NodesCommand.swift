@@ -6,7 +6,8 @@ struct NodesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "nodes",
         abstract: "Show, add, change and remove the nodes of the inventory.",
-        subcommands: [List.self, Show.self, AddNode.self, SetNodes.self, RemoveNodes.self],
+        subcommands: [List.self, Show.self, AddNode.self, SetNodes.self, RemoveNodes.self, DiscoveredNodes.self,
+                      AdoptNodes.self],
         defaultSubcommand: List.self
     )
 

@@ -3,6 +3,7 @@ import ArgumentParser
 import BootTimeline
 import Foundation
 import Inventory
+import Leases
 
 /// `netroot status [NODE]`: what the running server saw of each node's boot, through its control socket.
 struct StatusCommand: ParsableCommand {
@@ -31,6 +32,26 @@ struct StatusCommand: ParsableCommand {
     @Flag(help: "Print the server's reply as JSON.")
     var json = false
 
+    /// `lease store: postgresql postgresql://…, up; appliances: a (this), b (alive)`, or why it is down.
+    static func describe(_ store: LeaseStoreHealth, now: Double) -> String {
+        var line = "lease store: \(store.backend) \(store.location), "
+        let since = store.since.map { " for \(Int(max(0, now - $0))) s" } ?? ""
+        if store.up {
+            line += "up" + since
+        } else {
+            line += "DOWN\(since): \(store.error ?? "unreachable"); known nodes are answered, pool clients are not"
+        }
+        if store.waiting > 0 { line += "; \(store.waiting) record(s) wait in the local journal for the database" }
+        if !store.appliances.isEmpty {
+            let names = store.appliances.map { appliance in
+                appliance.name + (appliance.this ? " (this)" : appliance.alive ? " (alive)"
+                    : " (silent \(Int(appliance.heartbeatAge)) s; its share is answered by the others)")
+            }
+            line += "; appliances: " + names.joined(separator: ", ")
+        }
+        return line
+    }
+
     func run() throws {
         let reply: ControlProtocol.StatusReply
         do {
@@ -52,6 +73,7 @@ struct StatusCommand: ParsableCommand {
         } else {
             print(TimelineReport.table(reply.clients, now: reply.now), terminator: "")
         }
+        if let store = reply.leaseStore, store.backend != "journal" { print(Self.describe(store, now: reply.now)) }
         if let journal = reply.leaseJournal {
             let since = Date(timeIntervalSince1970: journal.since)
             print("WARNING: lease journal: writes failing since \(since) (\(Int(reply.now - journal.since)) s ago), "

@@ -4,6 +4,7 @@ import DHCP
 import Foundation
 import HexFixtures
 import Inventory
+import Leases
 import Logging
 @testable import NetworkSupport
 import NIOConcurrencyHelpers
@@ -48,7 +49,7 @@ import Testing
         let interface = InterfaceInfo(name: "nr0", mac: MACAddress("02:00:00:00:02:00")!, addresses: [Self.server],
                                       mtu: 1500)
         let clock = clock
-        handler = DHCPHandler(snapshots: SnapshotPublisher(inventory), journal: store,
+        handler = DHCPHandler(snapshots: SnapshotPublisher(inventory), store: store,
                               leases: LeaseTable(), serverAddress: Self.server, interface: interface, raw: nil,
                               counters: counters, timeline: BootTimeline(), logger: Logger(label: "test"),
                               clock: { clock.withLockedValue { $0 } })
@@ -180,6 +181,74 @@ import Testing
         try batch(release)
         #expect(handler.leases.lease(for: mac) == nil)
     }
+
+    // MARK: a shared lease database
+
+    @Test func aBindingTheDatabaseRefusesIsNAKedAndItsHolderLearned() throws {
+        let client = try poolClient("02:00:00:00:00:01")
+        try batch(client.discover)
+        let offer = try #require(try sent().first)
+        // A partner appliance bound the address to another client between our OFFER and the REQUEST.
+        let partnerClient = MACAddress("02:00:00:00:00:99")!
+        store.refusing = [0: .heldBy(Lease(mac: partnerClient, address: offer.yiaddr, expires: 2_000_000_000,
+                                           state: .bound))]
+        try batch(client.request(offer.yiaddr))
+        let replies = try sent()
+        #expect(replies.map(\.options.messageType) == [.nak])
+        #expect(handler.leases.lease(for: MACAddress("02:00:00:00:00:01")!) == nil)
+        #expect(handler.leases.holder(of: offer.yiaddr, at: 1_800_000_100) == partnerClient)
+        // One DISCOVER and one REQUEST arrived: the NAK that replaced the ACK does not count the REQUEST again.
+        #expect(counters.snapshot.requests.values.reduce(0, +) == 2, "\(counters.snapshot.requests)")
+        // Its next DISCOVER gets another address.
+        try batch(client.discover)
+        let second = try #require(try sent().first)
+        #expect(second.options.messageType == .offer)
+        #expect(second.yiaddr != offer.yiaddr)
+    }
+
+    @Test func withoutTheDatabaseOnlyKnownNodesAreAnswered() throws {
+        store.poolAvailable = false
+        let client = try poolClient("02:00:00:00:00:01")
+        try batch(client.discover)
+        #expect(try sent().isEmpty, "a pool client gets no OFFER")
+        #expect(counters.snapshot.ignored["lease_store_unavailable"] == 1)
+        try batch(try udhcpcRequest())
+        #expect(try sent().map(\.options.messageType) == [.ack], "a known node is answered from the inventory")
+        // The database went away between the decision and the commit: the pool ACK is withheld, not sent.
+        store.poolAvailable = true
+        try batch(client.discover)
+        let offer = try #require(try sent().first)
+        store.refusing = [0: .storeUnavailable]
+        try batch(client.request(offer.yiaddr))
+        #expect(try sent().isEmpty)
+        #expect(handler.leases.lease(for: MACAddress("02:00:00:00:00:01")!) == nil)
+        #expect(counters.snapshot.ignored["lease_store_unavailable"] == 2, "the withheld ACK is counted unanswered")
+        #expect(counters.snapshot.requests.values.reduce(0, +) == 4, "each request counted once: \(counters.snapshot.requests)")
+    }
+
+    @Test func aPoolClientInAPartnersShareIsLeftToThePartner() throws {
+        // Find two clients hashing into different halves of the 256 buckets.
+        let balance = LoadBalance(members: ["a", "b"], alive: ["a", "b"], this: "a", maximumSeconds: 3)
+        store.loadBalance = balance
+        let macs = (1...40).map { MACAddress(bytes: [2, 0, 0, 0, 0, UInt8($0)])! }
+        let ours = try #require(macs.first { balance.answers(key: $0.bytes, secs: 0) })
+        let theirs = try #require(macs.first { !balance.answers(key: $0.bytes, secs: 0) })
+        var mine = try poolClient("\(ours)").discover
+        mine.options[OptionCode.clientIdentifier] = nil
+        try batch(mine)
+        #expect(try sent().map(\.options.messageType) == [.offer])
+        var waited = try poolClient("\(theirs)").discover
+        waited.options[OptionCode.clientIdentifier] = nil
+        try batch(waited)
+        #expect(try sent().isEmpty, "the partner answers it")
+        #expect(counters.snapshot.ignored["load_balanced"] == 1)
+        waited.secs = 4
+        try batch(waited)
+        #expect(try sent().map(\.options.messageType) == [.offer], "it waited 4 s: anyone answers (RFC 3074 §4)")
+        // Known nodes are everyone's.
+        try batch(try udhcpcRequest())
+        #expect(try sent().map(\.options.messageType) == [.ack])
+    }
 }
 
 /// What happened, in order: journal writes and replies leaving.
@@ -187,18 +256,27 @@ final class EventLog: @unchecked Sendable {
     var entries: [String] = []
 }
 
-/// A journal that writes nothing, fails on demand, and logs its calls.
+/// A lease store that writes nothing, fails or refuses on demand, and logs its calls.
 final class FakeStore: LeaseStore, @unchecked Sendable {
     let events: EventLog
     var failing = false
     var written: [[LeaseUpdate]] = []
+    /// Refusals to return for the next commit, by change index.
+    var refusing: [Int: LeaseCommitResult.Refusal] = [:]
+    var poolAvailable = true
+    var loadBalance: LoadBalance?
+    var health: LeaseStoreHealth { LeaseStoreHealth(backend: "fake", location: "memory") }
 
     init(events: EventLog) { self.events = events }
 
-    func append(_ updates: [LeaseUpdate]) throws(LeaseStoreError) {
-        events.entries.append("append \(updates.count) \(failing ? "failed" : "ok")")
-        if failing { throw LeaseStoreError(description: "cannot write leases.journal: No space left on device") }
-        written.append(updates)
+    func commit(_ changes: [LeaseChange], on loop: any EventLoop) -> EventLoopFuture<LeaseCommitResult> {
+        events.entries.append("append \(changes.count) \(failing ? "failed" : "ok")")
+        if failing {
+            return loop.makeFailedFuture(LeaseStoreError(description: "cannot write leases.journal: No space left on device"))
+        }
+        written.append(changes.map(\.update))
+        defer { refusing = [:] }
+        return loop.makeSucceededFuture(LeaseCommitResult(refused: refusing))
     }
 }
 

@@ -16,15 +16,18 @@ public struct Lease: Sendable, Equatable {
     public var hostname: String?
     /// The last architecture the client's firmware sent (option 93), so its bare second DHCP gets the same bootfile.
     public var clientArchitecture: UInt16?
+    /// The appliance that wrote the lease to a shared database; nil for this appliance's own (and the journal's).
+    public var grantedBy: String?
 
     public init(mac: MACAddress, address: IPv4Address, expires: Int64, state: State, hostname: String? = nil,
-                clientArchitecture: UInt16? = nil) {
+                clientArchitecture: UInt16? = nil, grantedBy: String? = nil) {
         self.mac = mac
         self.address = address
         self.expires = expires
         self.state = state
         self.hostname = hostname
         self.clientArchitecture = clientArchitecture
+        self.grantedBy = grantedBy
     }
 
     public func isActive(at now: Int64) -> Bool { expires > now }

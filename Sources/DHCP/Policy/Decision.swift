@@ -79,6 +79,8 @@ extension IgnoreReason {
         case .malformedRequest: "malformed_request"
         case .noReplyExpected: "no_reply_expected"
         case .serverMessage: "server_message"
+        case .otherAppliancesShare: "load_balanced"
+        case .leaseStoreUnavailable: "lease_store_unavailable"
         }
     }
 }

@@ -6,11 +6,24 @@ public struct RequestContext: Sendable {
     public var serverAddress: IPv4Address
     /// Unix seconds.
     public var now: Int64
+    /// Whether this appliance serves this request if it comes from a pool client.
+    public var pool: PoolService = .open
 
-    public init(serverAddress: IPv4Address, now: Int64) {
+    public init(serverAddress: IPv4Address, now: Int64, pool: PoolService = .open) {
         self.serverAddress = serverAddress
         self.now = now
+        self.pool = pool
     }
+}
+
+/// Whether pool (unknown) clients are this appliance's to answer. Known nodes are answered regardless: their
+/// answer comes from the inventory alone.
+public enum PoolService: Sendable, Equatable {
+    case open
+    /// Another appliance sharing the lease database answers this client (its RFC 3074 share).
+    case otherAppliancesShare
+    /// The shared lease database cannot be reached: nothing keeps an address from going to two clients.
+    case storeUnavailable
 }
 
 /// Why a request got no reply; the transport counts and logs these.
@@ -28,6 +41,10 @@ public enum IgnoreReason: Error, Sendable, Equatable, CustomStringConvertible {
     /// Not an error: DECLINE and RELEASE have no reply.
     case noReplyExpected(DHCPMessageType)
     case serverMessage(DHCPMessageType)
+    /// A pool client in another appliance's RFC 3074 share.
+    case otherAppliancesShare
+    /// A pool client while the shared lease database cannot be reached.
+    case leaseStoreUnavailable
 
     public var description: String {
         switch self {
@@ -44,6 +61,8 @@ public enum IgnoreReason: Error, Sendable, Equatable, CustomStringConvertible {
         case .malformedRequest(let why): "malformed request: \(why)"
         case .noReplyExpected(let type): "\(type) needs no reply"
         case .serverMessage(let type): "\(type) is a server message"
+        case .otherAppliancesShare: "a pool client in another appliance's load-balancing share (RFC 3074)"
+        case .leaseStoreUnavailable: "a pool client, and the lease database cannot be reached"
         }
     }
 }
@@ -148,6 +167,8 @@ public struct Responder: Sendable {
             binding = found
         case .failure(.noRecordOfClient) where options.serverIdentifier == nil:
             return .ignore(.noRecordOfClient)
+        case .failure(let reason) where reason == .leaseStoreUnavailable || reason == .otherAppliancesShare:
+            return .ignore(reason)
         case .failure(.noNetworkForRequest), .failure(.wrongSegment):
             // The client believes in an address on a network we do not serve it on.
             let nak = builder.nak(request, message: "address not valid on this network")
@@ -221,6 +242,15 @@ public struct Responder: Sendable {
         return .answer(reply, .ack, leaseChange: nil)
     }
 
+    /// The answer to a REQUEST whose binding the lease store refused because another client holds the address
+    /// (a partner appliance bound it first): a NAK, so the client starts over at once instead of waiting.
+    public func addressTaken(_ request: DHCPMessage, context: RequestContext) -> Decision {
+        let nak = ReplyBuilder(inventory: inventory, context: context)
+            .nak(request, message: "address taken by another client")
+        return .reply(.init(message: nak, type: .nak, delivery: Delivery.forReply(nak, to: request), leaseChange: nil,
+                            requestType: .request, node: nil))
+    }
+
     // MARK: who gets which address
 
     struct Binding {
@@ -248,6 +278,16 @@ public struct Responder: Sendable {
         }
         guard let segment else { return .failure(.noNetworkForRequest) }
         guard let pool = segment.pool else { return .failure(.unknownClientWithoutPool) }
+        switch context.pool {
+        case .open: break
+        case .storeUnavailable: return .failure(.leaseStoreUnavailable)
+        case .otherAppliancesShare:
+            // DISCOVER and INIT-REBOOT belong to the share's appliance; a client that chose this one (option 54)
+            // or renews an address (ciaddr) is answered by whoever hears it.
+            if request.options.serverIdentifier == nil && request.ciaddr.value == 0 {
+                return .failure(.otherAppliancesShare)
+            }
+        }
         let now = context.now
         // The client's own lease (even an expired one) if nobody took the address since.
         if let lease = leases.lease(for: mac), pool.contains(lease.address),

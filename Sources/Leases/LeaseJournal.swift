@@ -2,6 +2,7 @@ import DHCP
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
+import NIOCore
 
 /// The durable lease store: an append-only journal under `state_dir`, fsynced before any ACK it records leaves.
 ///
@@ -79,6 +80,21 @@ public final class LeaseJournal: LeaseStore, @unchecked Sendable {
     }
 
     deinit { if descriptor >= 0 { close(descriptor) } }
+
+    /// Appends the changes and answers at once: the journal never refuses a change, it only fails to write.
+    public func commit(_ changes: [LeaseChange], on loop: any EventLoop) -> EventLoopFuture<LeaseCommitResult> {
+        do {
+            try append(changes.map(\.update))
+            return loop.makeSucceededFuture(.allDurable)
+        } catch {
+            return loop.makeFailedFuture(error)
+        }
+    }
+
+    /// One appliance's own disk: every pool client is its to answer.
+    public var poolAvailable: Bool { true }
+    public var loadBalance: LoadBalance? { nil }
+    public var health: LeaseStoreHealth { LeaseStoreHealth(backend: "journal", location: path) }
 
     /// Writes `updates` and waits until they are on disk; throws if they are not (nothing may be acknowledged).
     /// Call from one thread at a time: the DHCP event loop.

@@ -1,0 +1,70 @@
+import Foundation
+import Inventory
+
+/// `state_dir/discovered.json`: the discovered machines, replaced whole and atomically (written to a temporary
+/// file, synced, renamed over the old one), so a reader (`netroot nodes discovered`) sees the old list or the new.
+public enum DiscoveryFile {
+    public static let name = "discovered.json"
+
+    public static func path(stateDirectory: String) -> String { stateDirectory + "/" + name }
+
+    /// What a read found: the machines, and why some or all could not be read.
+    public struct Contents: Sendable, Equatable {
+        public var machines: [DiscoveredMachine]
+        /// Set when the file exists but is not a discovery file (truncated, edited by hand): it is treated as empty.
+        public var problem: String?
+    }
+
+    /// The file's machines; a missing file is an empty list, an unreadable or corrupt one an empty list with a
+    /// problem (discovery is a convenience: a bad file must not stop `serve`).
+    public static func read(path: String) -> Contents {
+        guard let data = FileManager.default.contents(atPath: path) else { return Contents(machines: []) }
+        return decode(data, path: path)
+    }
+
+    /// `data` as the file's contents (pure).
+    public static func decode(_ data: Data, path: String) -> Contents {
+        do {
+            let file = try JSONDecoder().decode(Stored.self, from: data)
+            guard file.version == Stored.currentVersion else {
+                return Contents(machines: [], problem: "\(path): version \(file.version) not understood; ignored")
+            }
+            return Contents(machines: file.machines)
+        } catch {
+            return Contents(machines: [], problem: "\(path) is not a discovery file (ignored): \(error)")
+        }
+    }
+
+    /// The file's bytes for `machines` (pure): one machine a line, in first-seen order, for people who `cat` it.
+    public static func encode(_ machines: [DiscoveredMachine]) -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let lines = machines.map { String(decoding: (try? encoder.encode($0)) ?? Data(), as: UTF8.self) }
+        let text = "{\"version\": \(Stored.currentVersion), \"machines\": [\n" + lines.joined(separator: ",\n") + "\n]}\n"
+        return Data(text.utf8)
+    }
+
+    /// Replaces the file at `path` with `machines`, creating its directory if needed.
+    public static func save(_ machines: [DiscoveredMachine], to path: String) throws {
+        let url = URL(fileURLWithPath: path)
+        let directory = url.deletingLastPathComponent().path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        do {
+            try AtomicFile.replace(path, with: [UInt8](encode(machines)), mode: 0o640)
+        } catch {
+            throw WriteError(description: error.description)
+        }
+    }
+
+    /// Why a write failed.
+    public struct WriteError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+
+    private struct Stored: Codable {
+        static let currentVersion = 1
+        var version: Int
+        var machines: [DiscoveredMachine]
+    }
+}

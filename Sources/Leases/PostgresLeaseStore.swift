@@ -1,0 +1,407 @@
+import DHCP
+import Foundation
+import Inventory
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import PostgresNIO
+
+/// Leases in a PostgreSQL database that several appliances share.
+///
+/// One connection on a loop of its own. Commits queue while one is in flight and then go together as one
+/// function call, so under load the round trip is paid per batch, not per client (group commit). Every second a
+/// heartbeat records this appliance and reads its partners' (RFC 3074 shares follow from it), and rows the
+/// partners wrote are handed to the DHCP table. When the database cannot be reached, known nodes' changes go to
+/// a local outbox (fsynced, then acknowledged) that is copied to the database when it returns, and pool
+/// bindings are refused: without the database nothing keeps an address from going to two clients.
+public final class PostgresLeaseStore: LeaseStore, @unchecked Sendable {
+    /// What the store is started with.
+    public struct Configuration: Sendable {
+        public var settings: LeaseStoreSettings
+        /// This appliance's name in the database.
+        public var appliance: String
+        /// Its server address, recorded with its heartbeat.
+        public var address: String
+        /// Where the outbox lives.
+        public var stateDirectory: String
+
+        public init(settings: LeaseStoreSettings, appliance: String, address: String, stateDirectory: String) {
+            self.settings = settings
+            self.appliance = appliance
+            self.address = address
+            self.stateDirectory = stateDirectory
+        }
+    }
+
+    /// What other threads read: published by the store's loop.
+    private struct Published {
+        var up = false
+        var since = Date().timeIntervalSince1970
+        var error: String?
+        var waiting = 0
+        var balance: LoadBalance
+        var appliances: [ApplianceState] = []
+    }
+
+    private let configuration: Configuration
+    private let connectionConfiguration: PostgresConnection.Configuration
+    private let database: LeaseDatabase
+    private let logger: Logger
+    private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    private let loop: any EventLoop
+    private let published: NIOLockedValueBox<Published>
+    /// Hands rows other appliances wrote (and, after a reconnect, every bound row) to the DHCP table's owner.
+    private let partnerChanges = NIOLockedValueBox<(@Sendable ([LeaseUpdate]) -> Void)?>(nil)
+
+    // Only touched on `loop`.
+    private var connection: PostgresConnection?
+    private var connecting = false
+    private var queue: [(changes: [LeaseChange], promise: EventLoopPromise<LeaseCommitResult>)] = []
+    private var inFlight = false
+    private let outbox: LeaseOutbox
+    /// The database's clock at the last heartbeat: the next poll reads partner rows from a few seconds before it.
+    private var lastPoll: Double = 0
+    private var ticker: RepeatedTask?
+    private var tickRunning = false
+    /// Heartbeats in a row that found another address in this appliance's row.
+    private var namesakeSightings = 0
+    private var stopped = false
+
+    /// How far a poll looks back before the previous one: a transaction's `updated_at` is its start, so one that
+    /// commits late still shows up.
+    static let pollLookback: Double = 5
+    /// A query not answered within this ends the connection (a database host that vanished never answers).
+    static let queryTimeout: TimeAmount = .seconds(5)
+
+    private init(configuration: Configuration, connectionConfiguration: PostgresConnection.Configuration,
+                 outbox: LeaseOutbox, logger: Logger) {
+        self.configuration = configuration
+        self.connectionConfiguration = connectionConfiguration
+        self.outbox = outbox
+        self.logger = logger
+        database = LeaseDatabase(logger: logger)
+        loop = group.next()
+        let balance = LoadBalance(members: [configuration.appliance], alive: [], this: configuration.appliance,
+                                  maximumSeconds: UInt16(configuration.settings.loadBalanceMaximumSeconds))
+        published = NIOLockedValueBox(Published(waiting: outbox.pending.count, balance: balance))
+    }
+
+    /// Opens the outbox and connects. A failure no retry mends (authentication, an unknown schema version, a
+    /// missing database) throws; an unreachable database does not: the store starts down and keeps trying.
+    /// Returns the store and the leases the database holds (none when it is down).
+    public static func open(_ configuration: Configuration, logger: Logger) async throws
+        -> (store: PostgresLeaseStore, leases: LeaseTable) {
+        let connectionConfiguration: PostgresConnection.Configuration
+        do {
+            connectionConfiguration = try LeaseDatabase.configuration(for: configuration.settings)
+        } catch {
+            throw LeaseStoreError(description: "lease database: \(DatabaseError.describe(error))")
+        }
+        let outbox = try LeaseOutbox(directory: configuration.stateDirectory)
+        let store = PostgresLeaseStore(configuration: configuration, connectionConfiguration: connectionConfiguration,
+                                       outbox: outbox, logger: logger)
+        var table = LeaseTable()
+        do {
+            let connection = try await PostgresConnection.connect(
+                on: store.loop, configuration: connectionConfiguration, id: 1, logger: store.quietLogger).get()
+            do {
+                _ = try await store.database.prepareSchema(on: connection)
+                for row in try await store.database.boundLeases(on: connection).get() { table.apply(row.update) }
+                try await store.loop.submit { store.connected(connection) }.get()
+            } catch {
+                try? await connection.close().get()
+                throw error
+            }
+        } catch where DatabaseError.isFatal(error) {
+            try? await store.group.shutdownGracefully()
+            throw LeaseStoreError(description: "lease database \(configuration.settings.url.map { "\($0)" } ?? ""): "
+                                      + DatabaseError.describe(error))
+        } catch {
+            let reason = DatabaseError.describe(error)
+            let message = "lease database unreachable at start: \(reason); known nodes are answered (their leases "
+                + "wait in \(outbox.path)), pool clients are not until it returns"
+            logger.error("\(message)")
+            store.published.withLockedValue { $0.error = reason }
+        }
+        store.loop.execute { store.startTicking() }
+        return (store, table)
+    }
+
+    /// Where rows written by other appliances go; set once before serving.
+    public func onPartnerChanges(_ deliver: @escaping @Sendable ([LeaseUpdate]) -> Void) {
+        partnerChanges.withLockedValue { $0 = deliver }
+    }
+
+    /// Ends the heartbeat and closes the connection; commits in flight finish first.
+    public func stop() async {
+        // Forgotten before it closes, so its close is not taken for the database going away.
+        let open = try? await loop.submit { [self] () -> PostgresConnection? in
+            stopped = true
+            ticker?.cancel()
+            defer { connection = nil }
+            return connection
+        }.get()
+        if let open = open ?? nil { try? await open.close().get() }
+        try? await group.shutdownGracefully()
+    }
+
+    // MARK: LeaseStore
+
+    public func commit(_ changes: [LeaseChange], on callerLoop: any EventLoop) -> EventLoopFuture<LeaseCommitResult> {
+        let promise = callerLoop.makePromise(of: LeaseCommitResult.self)
+        loop.execute { [self] in
+            queue.append((changes, promise))
+            pump()
+        }
+        return promise.futureResult
+    }
+
+    public var poolAvailable: Bool { published.withLockedValue { $0.up } }
+
+    public var loadBalance: LoadBalance? {
+        published.withLockedValue { $0.up && $0.balance.isShared ? $0.balance : nil }
+    }
+
+    public var health: LeaseStoreHealth {
+        let state = published.withLockedValue { $0 }
+        return LeaseStoreHealth(backend: "postgresql", location: configuration.settings.url.map { "\($0)" } ?? "",
+                                up: state.up, since: state.since, error: state.error, waiting: state.waiting,
+                                appliances: state.appliances)
+    }
+
+    // MARK: commits (on loop)
+
+    /// Sends everything queued as one transaction, unless one is in flight (then it goes when that one ends).
+    private func pump() {
+        guard !inFlight, !queue.isEmpty else { return }
+        let jobs = queue
+        queue.removeAll(keepingCapacity: true)
+        let changes = jobs.flatMap(\.changes)
+        guard let connection else {
+            commitLocally(jobs)
+            return
+        }
+        inFlight = true
+        let timeout = loop.scheduleTask(in: Self.queryTimeout) { [self] in
+            lost(connection, because: "no answer to a commit within \(Self.queryTimeout.nanoseconds / 1_000_000_000) s")
+        }
+        database.commit(changes, appliance: configuration.appliance, on: connection).hop(to: loop)
+            .whenComplete { [self] result in
+                timeout.cancel()
+                inFlight = false
+                switch result {
+                case .success(let refused):
+                    var offset = 0
+                    for job in jobs {
+                        var mine: [Int: LeaseCommitResult.Refusal] = [:]
+                        for index in job.changes.indices { mine[index] = refused[offset + index] }
+                        offset += job.changes.count
+                        job.promise.succeed(LeaseCommitResult(refused: mine))
+                    }
+                case .failure(let error):
+                    // Nothing is acknowledged; the clients ask again. A statement the server refused (a deadlock
+                    // with a partner's commit) rolled back and leaves the connection usable; anything else may
+                    // have lost it, and whether it committed is unknown.
+                    let reason = DatabaseError.describe(error)
+                    for job in jobs { job.promise.fail(LeaseStoreError(description: "lease database: \(reason)")) }
+                    if DatabaseError.isStatementFailure(error) {
+                        logger.warning("lease database refused a commit of \(changes.count) change(s): \(reason)")
+                    } else {
+                        lost(connection, because: reason)
+                    }
+                }
+                pump()
+            }
+    }
+
+    /// The database is away: known nodes' changes and releases go to the outbox; pool bindings are refused.
+    private func commitLocally(_ jobs: [(changes: [LeaseChange], promise: EventLoopPromise<LeaseCommitResult>)]) {
+        var kept: [LeaseChange] = []
+        var results: [LeaseCommitResult] = []
+        for job in jobs {
+            var result = LeaseCommitResult()
+            for (index, change) in job.changes.enumerated() {
+                if case .bind = change.update, change.node == nil {
+                    result.refused[index] = .storeUnavailable
+                } else {
+                    kept.append(change)
+                }
+            }
+            results.append(result)
+        }
+        do {
+            try outbox.append(kept)
+        } catch {
+            for job in jobs { job.promise.fail(error) }
+            return
+        }
+        published.withLockedValue { $0.waiting = outbox.pending.count }
+        for (job, result) in zip(jobs, results) { job.promise.succeed(result) }
+    }
+
+    // MARK: connection (on loop)
+
+    private func connected(_ connection: PostgresConnection) {
+        self.connection = connection
+        connection.closeFuture.hop(to: loop).whenComplete { [self] _ in
+            lost(connection, because: "the server closed the connection")
+        }
+        published.withLockedValue { state in
+            state.up = true
+            state.since = Date().timeIntervalSince1970
+            state.error = nil
+        }
+    }
+
+    /// Forgets a connection that failed (once), and says so.
+    private func lost(_ failed: PostgresConnection, because reason: String) {
+        guard connection === failed else { return }
+        connection = nil
+        failed.close().whenComplete { _ in }
+        published.withLockedValue { state in
+            state.up = false
+            state.since = Date().timeIntervalSince1970
+            state.error = reason
+        }
+        let message = "lease database unreachable: \(reason); known nodes are still answered (their leases wait in "
+            + "\(outbox.path)), pool clients are not until it returns"
+        logger.error("\(message)")
+    }
+
+    private func startTicking() {
+        ticker = loop.scheduleRepeatedTask(initialDelay: .zero, delay: .seconds(1)) { [self] _ in tick() }
+    }
+
+    /// Once a second: reconnect, or heartbeat and read the partners' new rows.
+    private func tick() {
+        guard !stopped, !tickRunning else { return }
+        tickRunning = true
+        let work: EventLoopFuture<Void> = connection.map(refresh) ?? reconnect()
+        let timeout = loop.scheduleTask(in: Self.queryTimeout) { [self] in
+            if let connection { lost(connection, because: "no answer to the heartbeat within 5 s") }
+        }
+        work.hop(to: loop).whenComplete { [self] _ in
+            timeout.cancel()
+            tickRunning = false
+        }
+    }
+
+    private func reconnect() -> EventLoopFuture<Void> {
+        PostgresConnection.connect(on: loop, configuration: connectionConfiguration, id: 1, logger: quietLogger)
+            .flatMap { [self] connection in
+                copyOutbox(over: connection).flatMap { copied in
+                    self.database.boundLeases(on: connection).map { rows in (connection, copied, rows) }
+                }.flatMapError { error in
+                    connection.close().flatMapThrowing { throw error }
+                }
+            }
+            .hop(to: loop)
+            .map { [self] (connection: PostgresConnection, copied: Int, rows: [LeaseRow]) in
+                connected(connection)
+                deliver(rows)
+                let message = "lease database reachable again; \(copied) journaled lease record(s) copied to it; "
+                    + "pool clients are answered again"
+                logger.notice("\(message)")
+            }
+            .flatMapErrorThrowing { [self] error in
+                let reason = DatabaseError.describe(error)
+                published.withLockedValue { $0.error = reason }
+                logger.debug("lease database still unreachable: \(reason)")
+            }
+    }
+
+    /// Copies the outbox to the database in one transaction; the count copied.
+    private func copyOutbox(over connection: PostgresConnection) -> EventLoopFuture<Int> {
+        let pending = outbox.pending
+        guard !pending.isEmpty else { return loop.makeSucceededFuture(0) }
+        return database.commit(pending, appliance: configuration.appliance, on: connection).hop(to: loop)
+            .flatMapThrowing { [self] _ in
+                try outbox.remove(first: pending.count)
+                published.withLockedValue { $0.waiting = outbox.pending.count }
+                return pending.count
+            }
+    }
+
+    private func refresh(_ connection: PostgresConnection) -> EventLoopFuture<Void> {
+        let since = max(0, lastPoll - Self.pollLookback)
+        return database.heartbeat(appliance: configuration.appliance, address: configuration.address, on: connection)
+            .flatMap { [self] beat in
+                database.partnerChanges(since: since, appliance: configuration.appliance, on: connection)
+                    .map { (beat, $0) }
+            }
+            .hop(to: loop)
+            .map { [self] (beat: (appliances: [(name: String, address: String, age: Double)], now: Double),
+                           rows: [LeaseRow]) in
+                publish(beat.appliances)
+                deliver(rows)
+                lastPoll = beat.now
+            }
+            .flatMapErrorThrowing { [self] error in lost(connection, because: DatabaseError.describe(error)) }
+    }
+
+    private func deliver(_ rows: [LeaseRow]) {
+        guard !rows.isEmpty else { return }
+        partnerChanges.withLockedValue { $0 }?(rows.map(\.update))
+    }
+
+    /// The appliances' liveness and the share this one answers, with a log line when either changes.
+    private func publish(_ rows: [(name: String, address: String, age: Double)]) {
+        let timeout = Double(configuration.settings.heartbeatTimeout)
+        let me = configuration.appliance
+        noticeNamesake(in: rows, timeout: timeout)
+        var appliances = rows.map { row in
+            ApplianceState(name: row.name, address: row.address.isEmpty ? nil : row.address,
+                           alive: row.name == me || row.age < timeout, heartbeatAge: max(0, row.age), this: row.name == me)
+        }
+        if let index = appliances.firstIndex(where: \.this) {
+            appliances[index].address = configuration.address
+            appliances[index].heartbeatAge = 0
+        } else {
+            appliances.append(ApplianceState(name: me, address: configuration.address, alive: true, heartbeatAge: 0,
+                                             this: true))
+            appliances.sort { $0.name < $1.name }
+        }
+        let balance = LoadBalance(members: appliances.map(\.name), alive: Set(appliances.filter(\.alive).map(\.name)),
+                                  this: me, maximumSeconds: UInt16(configuration.settings.loadBalanceMaximumSeconds))
+        let previous = published.withLockedValue { state in
+            defer {
+                state.balance = balance
+                state.appliances = appliances
+            }
+            return state.balance
+        }
+        if previous != balance {
+            let down = balance.members.filter { !balance.alive.contains($0) }
+            let silent = down.isEmpty ? "" : "; silent for \(Int(timeout)) s or more: \(down.joined(separator: ", ")) "
+                + "(its share is answered by the others)"
+            let message = "appliances sharing the lease database: \(balance.members.joined(separator: ", "))"
+                + silent + "; this one answers \(balance.bucketCount) of 256 shares"
+            logger.notice("\(message)")
+        }
+    }
+
+    /// Two heartbeats in a row found this appliance's row last written, within the timeout, from another address:
+    /// another appliance uses the same name, and both answer the same share. Said once, until it stops.
+    private func noticeNamesake(in rows: [(name: String, address: String, age: Double)], timeout: Double) {
+        let other = rows.first { $0.name == configuration.appliance && $0.address != configuration.address
+            && !$0.address.isEmpty && $0.age < timeout }
+        guard let other else {
+            namesakeSightings = 0
+            return
+        }
+        namesakeSightings += 1
+        if namesakeSightings == 2 {
+            let message = "another appliance (\(other.address)) also calls itself '\(configuration.appliance)' in the "
+                + "lease database: give each its own server.leases.name; until then both answer the same share"
+            logger.error("\(message)")
+        }
+    }
+
+    /// postgres-nio logs every connection failure at error level; the store says it once, in its own words.
+    private var quietLogger: Logger {
+        var quiet = logger
+        quiet.logLevel = .critical
+        return quiet
+    }
+}

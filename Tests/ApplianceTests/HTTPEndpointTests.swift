@@ -1,0 +1,82 @@
+@testable import Appliance
+import Dashboard
+import Foundation
+import Inventory
+import Logging
+import NIOConcurrencyHelpers
+import NIOPosix
+import Testing
+
+@Suite("HTTP endpoint: token and event stream")
+struct HTTPEndpointTests {
+    /// A port of its own per test run, so two runs on one machine do not collide.
+    private static func listen() -> HTTPListen { HTTPListen("127.0.0.1:\(Int.random(in: 40000...59999))")! }
+
+    /// One HTTP/1.1 request over a plain socket; reads until `until` appears or the peer closes (2 s at most).
+    private func request(_ port: Int, _ target: String, headers: String = "", until: String? = nil) throws -> String {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 2, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        try #require(connected == 0)
+        let text = "GET \(target) HTTP/1.1\r\nHost: x\r\n\(headers)\r\n"
+        _ = text.withCString { send(fd, $0, strlen($0), 0) }
+        var reply = ""
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = recv(fd, &buffer, buffer.count, 0)
+            if count <= 0 { break }
+            reply += String(decoding: buffer[0..<count], as: UTF8.self)
+            if let until, reply.contains(until) { break }
+        }
+        return reply
+    }
+
+    @Test("with a token: 401 without it or with a wrong one, 200 with the header or the query")
+    func token() async throws {
+        let listen = Self.listen()
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let endpoint = try await HTTPEndpoint.start(listen, token: AccessToken(fileContents: "t0ken\n"),
+                                                    routes: { _ in (.ok, "text/plain", Array("fine\n".utf8)) },
+                                                    stream: nil, group: group, logger: Logger(label: "test"))
+        #expect(try request(listen.port, "/metrics").hasPrefix("HTTP/1.1 401"))
+        #expect(try request(listen.port, "/metrics", headers: "Authorization: Bearer t0ke\r\n").hasPrefix("HTTP/1.1 401"))
+        #expect(try request(listen.port, "/metrics", headers: "Authorization: Bearer t0ken\r\n").hasPrefix("HTTP/1.1 200"))
+        #expect(try request(listen.port, "/?token=t0ken").hasSuffix("fine\n"))
+        await endpoint.stop()
+        try await group.shutdownGracefully()
+    }
+
+    @Test("the event stream: chunked text/event-stream, what changed since the watcher's version, nothing queued")
+    func stream() async throws {
+        let listen = Self.listen()
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let asked = NIOLockedValueBox<[UInt64]>([])
+        let stream = HTTPEndpoint.EventStream(path: "/events", updates: { version in
+            asked.withLockedValue { $0.append(version) }
+            return version < 7 ? (7, ServerSentEvent.frame(event: "update", data: "{\"since\":\(version)}")) : (7, nil)
+        }, interval: .milliseconds(20))
+        let endpoint = try await HTTPEndpoint.start(listen, token: nil, routes: { _ in (.notFound, "text/plain", []) },
+                                                    stream: stream, group: group, logger: Logger(label: "test"))
+        let reply = try request(listen.port, "/events?since=5", until: "data: {\"since\":5}")
+        #expect(reply.hasPrefix("HTTP/1.1 200"))
+        #expect(reply.lowercased().contains("content-type: text/event-stream"))
+        #expect(reply.lowercased().contains("transfer-encoding: chunked"))
+        #expect(reply.contains("retry: 2000"))
+        #expect(reply.contains("event: update\r\n") || reply.contains("event: update\n"))
+        try await Task.sleep(for: .milliseconds(100))
+        // After the first update the watcher's version is 7: asked again with 7, nothing more sent.
+        let versions = asked.withLockedValue { $0 }
+        #expect(versions.first == 5)
+        #expect(versions.dropFirst().allSatisfy { $0 == 7 })
+        await endpoint.stop()
+        try await group.shutdownGracefully()
+    }
+}
