@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Drives headless Chromium over the DevTools protocol (stdlib only: a minimal WebSocket client) for
+"""Drives headless Chromium over the DevTools protocol (stdlib only: json_websocket.py) for
 integration/dashboard: watches the dashboard page live while a QEMU node boots, opens the node's waterfall and
 takes screenshots. Talks to 127.0.0.1 only (the test's network namespace).
 
@@ -10,66 +10,23 @@ number of page loads and of stream updates applied.
 usage: cdp.py DEVTOOLS_PORT --storm PREFIX COUNT TIMEOUT_SECONDS ARTIFACTS_DIR
 During a storm: how long the page's main thread takes to answer (every 50 ms), until COUNT tiles whose names
 start with PREFIX have left "not seen"; prints the slowest answer, the time taken and the updates applied."""
-import base64, json, os, socket, struct, sys, time, urllib.request
+import base64, json, os, sys, time, urllib.request
+
+from json_websocket import JSONWebSocket
 
 
 class DevTools:
+    """One page of Chromium, over its DevTools WebSocket."""
+
     def __init__(self, url):
-        host_port, path = url[len("ws://"):].split("/", 1)
-        host, port = host_port.split(":")
-        self.sock = socket.create_connection((host, int(port)), timeout=30)
-        key = base64.b64encode(os.urandom(16)).decode()
-        self.sock.sendall((f"GET /{path} HTTP/1.1\r\nHost: {host_port}\r\nUpgrade: websocket\r\n"
-                           f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n")
-                          .encode())
-        reply = b""
-        while b"\r\n\r\n" not in reply:
-            reply += self.sock.recv(1)
-        if b" 101 " not in reply.split(b"\r\n")[0]:
-            raise RuntimeError("no WebSocket upgrade: " + reply.decode(errors="replace"))
+        self.socket = JSONWebSocket(url)
         self.next_id = 0
-
-    def _exact(self, count):
-        data = b""
-        while len(data) < count:
-            chunk = self.sock.recv(count - len(data))
-            if not chunk:
-                raise RuntimeError("DevTools connection closed")
-            data += chunk
-        return data
-
-    def _send(self, text):
-        payload = text.encode()
-        mask = os.urandom(4)
-        header = bytes([0x81])
-        if len(payload) < 126:
-            header += bytes([0x80 | len(payload)])
-        elif len(payload) < 65536:
-            header += bytes([0x80 | 126]) + struct.pack(">H", len(payload))
-        else:
-            header += bytes([0x80 | 127]) + struct.pack(">Q", len(payload))
-        self.sock.sendall(header + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(payload)))
-
-    def _receive(self):
-        message = b""
-        while True:
-            first, second = self._exact(2)
-            length = second & 0x7F
-            if length == 126:
-                length = struct.unpack(">H", self._exact(2))[0]
-            elif length == 127:
-                length = struct.unpack(">Q", self._exact(8))[0]
-            payload = self._exact(length)
-            if first & 0x0F in (0x1, 0x0):
-                message += payload
-                if first & 0x80:
-                    return json.loads(message)
 
     def call(self, method, **params):
         self.next_id += 1
-        self._send(json.dumps({"id": self.next_id, "method": method, "params": params}))
+        self.socket.send({"id": self.next_id, "method": method, "params": params})
         while True:
-            message = self._receive()
+            message = self.socket.receive()
             if message.get("id") == self.next_id:
                 if "error" in message:
                     raise RuntimeError(f"{method}: {message['error']}")
