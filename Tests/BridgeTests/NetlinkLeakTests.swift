@@ -33,8 +33,12 @@ struct NetlinkLeakTests {
             }
         }
         #expect(fail(1000) == 1000) // the heap settles: libnl's caches, the test runner's own allocations
-        // The median growth of five rounds: a leak shows in every round, other tests' allocations and frees
-        // running alongside in few.
+        // The heap is the process's: other suites allocating and freeing alongside move it by a megabyte in a
+        // few seconds, more than the leak this looks for. The figure is judged only in a process of its own
+        // (integration/test-all: NETROOT_HEAP_MEASURE=alone swift test --filter NetlinkLeakTests); elsewhere
+        // the steps above still run, for LeakSanitizer's sake under --sanitize=address.
+        guard ProcessInfo.processInfo.environment["NETROOT_HEAP_MEASURE"] == "alone" else { return }
+        // The median growth of five rounds: a leak shows in every round.
         var growth: [Int] = []
         for _ in 0..<5 {
             let before = Self.heapInUse()
