@@ -3,6 +3,10 @@
 # no TCP port), fsync on, user `netroot` with a SCRAM password (DIR/pgpw) owning database `netroot`; the
 # postgres superuser is trusted over the socket. The server runs as the postgres user (initdb refuses root).
 #   pg_start DIR      initdb (first time only) and start; DIR's parents must be searchable by postgres
+#   PG_NETNS=NS PG_LISTEN=ADDRESS PG_TLS_CERT=PEM PG_TLS_KEY=PEM pg_start DIR
+#                     the same, and listening on ADDRESS:5432 inside network namespace NS with TLS (certificate
+#                     and key copied into the cluster), password logins over TLS only
+#   pg_reload DIR     re-reads the configuration and the TLS certificate (DIR/data/server.crt, server.key)
 #   pg_stop DIR       fast shutdown (nothing if it is not running)
 #   pg_kill DIR       immediate shutdown, as a crash would (the next start recovers from the WAL)
 #   pg_restart DIR    start again on the same data (stopping first if it runs)
@@ -13,7 +17,8 @@
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 
 # pg_as_postgres COMMAND...: runs as the postgres user from /, so a root-only working directory does not matter.
-pg_as_postgres() { (cd / && runuser -u postgres -- "$@"); }
+# PG_AS_NETNS=NS runs it inside network namespace NS.
+pg_as_postgres() { (cd / && ${PG_AS_NETNS:+ip netns exec "$PG_AS_NETNS"} runuser -u postgres -- "$@"); }
 
 pg_start() {
   local dir=$1 password
@@ -32,9 +37,16 @@ pg_start() {
     pg_as_postgres "$PG_BIN/initdb" -D "$dir/data" -U postgres -E UTF8 --no-locale --no-sync \
       --auth-local=trust --auth-host=reject >"$dir/initdb.log" 2>&1 \
       || { echo "pg_start: initdb failed:" >&2; tail -5 "$dir/initdb.log" >&2; return 1; }
-    # Only the socket; durable commits as in production (fsync, synchronous_commit are the defaults, said aloud).
+    # The socket (and ADDRESS with TLS when asked); durable commits as in production (fsync, synchronous_commit
+    # are the defaults, said aloud).
+    echo "${PG_NETNS:-}" >"$dir/netns"
+    if [ -n "${PG_TLS_CERT:-}" ]; then
+      install -o postgres -m 600 "$PG_TLS_CERT" "$dir/data/server.crt"
+      install -o postgres -m 600 "$PG_TLS_KEY" "$dir/data/server.key"
+      printf "ssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n" >>"$dir/data/postgresql.conf"
+    fi
     cat >>"$dir/data/postgresql.conf" <<CONF
-listen_addresses = ''
+listen_addresses = '${PG_LISTEN:-}'
 unix_socket_directories = '$dir/sock'
 unix_socket_permissions = 0777
 fsync = on
@@ -46,6 +58,7 @@ CONF
     cat >"$dir/data/pg_hba.conf" <<HBA
 local all postgres trust
 local all all scram-sha-256
+hostssl all all 0.0.0.0/0 scram-sha-256
 HBA
     pg_ctl_start "$dir" || return 1
     password=$(head -1 "$dir/pgpw")
@@ -58,7 +71,7 @@ HBA
 
 # pg_ctl_start DIR: starts the server on existing data and waits until it accepts connections.
 pg_ctl_start() {
-  pg_as_postgres "$PG_BIN/pg_ctl" -D "$1/data" -l "$1/server.log" -w -t 30 start >/dev/null \
+  PG_AS_NETNS=$(cat "$1/netns" 2>/dev/null) pg_as_postgres "$PG_BIN/pg_ctl" -D "$1/data" -l "$1/server.log" -w -t 30 start >/dev/null \
     || { echo "pg_start: the server did not start:" >&2; tail -5 "$1/server.log" >&2; return 1; }
 }
 
@@ -73,6 +86,8 @@ pg_kill() {
   pg_running "$1" || return 0
   pg_as_postgres "$PG_BIN/pg_ctl" -D "$1/data" -m immediate -w -t 30 stop >/dev/null
 }
+
+pg_reload() { pg_as_postgres "$PG_BIN/pg_ctl" -D "$1/data" reload >/dev/null; }
 
 pg_restart() {
   pg_stop "$1" && pg_ctl_start "$1"

@@ -1,4 +1,5 @@
 import Foundation
+import NIOSSL
 import PostgresNIO
 
 /// Database failures in words an administrator can act on, and whether retrying can help.
@@ -19,6 +20,7 @@ enum DatabaseError {
             return message + state
         }
         if let underlying = psql.underlying {
+            if let certificate = certificateRefusal(underlying) { return certificate }
             if let io = underlying as? IOError { return "cannot connect: " + String(cString: strerror(io.errnoCode)) }
             return "\(underlying)"
         }
@@ -33,6 +35,19 @@ enum DatabaseError {
         }
     }
 
+    /// The words for a server certificate that `tls: verify-full` refused, nil for any other failure. The TLS
+    /// library's own error follows, as the administrator's search terms.
+    static func certificateRefusal(_ error: any Error) -> String? {
+        if let extra = error as? NIOSSLExtraError, extra == .failedToValidateHostname {
+            return "the database server's certificate does not name the host in url (tls verify-full: \(extra))"
+        }
+        if case .handshakeFailed(let cause) = error as? NIOSSLError, "\(cause)".contains("CERTIFICATE_VERIFY_FAILED") {
+            return "the database server's certificate is not signed by a CA netroot trusts (tls verify-full trusts "
+                + "tls_ca_file, else the system's CAs): \(cause)"
+        }
+        return nil
+    }
+
     /// Whether the server refused one statement (it rolled back; the connection is still good), as opposed to
     /// the connection failing.
     static func isStatementFailure(_ error: any Error) -> Bool {
@@ -44,10 +59,12 @@ enum DatabaseError {
     }
 
     /// Whether the failure is the database saying no for good (class 28: authentication; 3D000: no such
-    /// database) rather than the database being away.
+    /// database; a server certificate `verify-full` refuses) rather than the database being away.
     static func isFatal(_ error: any Error) -> Bool {
         if error is Fatal { return true }
         guard let psql = error as? PSQLError else { return false }
+        // A certificate refused is a setting to mend, like a wrong password; a handshake cut short is not.
+        if let underlying = psql.underlying, certificateRefusal(underlying) != nil { return true }
         if psql.code == .authMechanismRequiresPassword || psql.code == .unsupportedAuthMechanism
             || psql.code == .sslUnsupported {
             return true
