@@ -89,7 +89,7 @@ public final class PostgresLeaseStore: LeaseStore, @unchecked Sendable {
 
     /// Opens the outbox and connects. A failure no retry mends (authentication, an unknown schema version, a
     /// missing database) throws; an unreachable database does not: the store starts down and keeps trying.
-    /// Returns the store and the leases the database holds (none when it is down).
+    /// Returns the store and the leases the database holds (none when it is down), with the outbox's on top.
     public static func open(_ configuration: Configuration, logger: Logger) async throws
         -> (store: PostgresLeaseStore, leases: LeaseTable) {
         let connectionConfiguration: PostgresConnection.Configuration
@@ -124,6 +124,8 @@ public final class PostgresLeaseStore: LeaseStore, @unchecked Sendable {
             logger.error("\(message)")
             store.published.withLockedValue { $0.error = reason }
         }
+        // What the outbox holds is newer than the database's rows: the first heartbeat copies it there.
+        for change in outbox.pending { table.apply(change.update) }
         store.loop.execute { store.startTicking() }
         return (store, table)
     }
@@ -325,7 +327,14 @@ public final class PostgresLeaseStore: LeaseStore, @unchecked Sendable {
 
     private func refresh(_ connection: PostgresConnection) -> EventLoopFuture<Void> {
         let since = max(0, lastPoll - Self.pollLookback)
-        return database.heartbeat(appliance: configuration.appliance, address: configuration.address, on: connection)
+        // Records that reached the outbox while the connection was being made, or before a restart that found
+        // the database up, go first: nothing else would copy them until the next outage.
+        return copyOutbox(over: connection)
+            .flatMap { [self] copied in
+                if copied > 0 { logger.notice("lease database: \(copied) journaled lease record(s) copied to it") }
+                return database.heartbeat(appliance: configuration.appliance, address: configuration.address,
+                                          on: connection)
+            }
             .flatMap { [self] beat in
                 database.partnerChanges(since: since, appliance: configuration.appliance, on: connection)
                     .map { (beat, $0) }
