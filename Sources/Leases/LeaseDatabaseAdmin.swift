@@ -4,7 +4,8 @@ import Logging
 import NIOPosix
 import PostgresNIO
 
-/// What `netroot leases` does to the shared database from the command line: create the schema, list leases.
+/// What `netroot leases` does to the shared database from the command line: create the schema, list leases,
+/// forget a retired appliance.
 public enum LeaseDatabaseAdmin {
     /// A lease as the database holds it, with who wrote it.
     public struct StoredLease: Sendable {
@@ -47,6 +48,39 @@ public enum LeaseDatabaseAdmin {
                 return StoredLease(lease: lease, bound: state == "bound", node: node.isEmpty ? nil : node,
                                    grantedBy: grantedBy)
             }
+        }
+    }
+
+    /// What `forget` did, or why it would not.
+    public enum Forgetting: Sendable, Equatable {
+        /// The appliance's row is gone; it had been silent this many seconds.
+        case forgotten(silentSeconds: Double)
+        /// Its heartbeat is younger than `heartbeat_timeout`: it is running, and would write itself back.
+        case alive(heartbeatAge: Double)
+        case unknown
+    }
+
+    /// Removes a retired appliance from `netroot_appliances`, so the others stop keeping its share of the
+    /// RFC 3074 buckets for its return; the leases it granted stay. One statement: a heartbeat arriving at the
+    /// same moment either keeps the row (alive) or comes after the delete and writes it back.
+    public static func forget(appliance: String, _ settings: LeaseStoreSettings) async throws -> Forgetting {
+        try await withConnection(settings) { connection, database in
+            _ = try await database.prepareSchema(on: connection)
+            let timeout = Double(settings.heartbeatTimeout)
+            let rows = try await connection.query("""
+                WITH target AS (
+                  SELECT name, extract(epoch FROM now() - heartbeat)::float8 AS age
+                    FROM netroot_appliances WHERE name = \(appliance) FOR UPDATE),
+                gone AS (
+                  DELETE FROM netroot_appliances a USING target t WHERE a.name = t.name AND t.age >= \(timeout)
+                  RETURNING a.name)
+                SELECT t.age, EXISTS (SELECT 1 FROM gone) FROM target t
+                """, logger: database.logger)
+            var outcome = Forgetting.unknown
+            for try await (age, deleted) in rows.decode((Double, Bool).self) {
+                outcome = deleted ? .forgotten(silentSeconds: age) : .alive(heartbeatAge: age)
+            }
+            return outcome
         }
     }
 

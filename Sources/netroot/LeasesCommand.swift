@@ -17,8 +17,9 @@ struct LeasesCommand: AsyncParsableCommand {
               netroot leases --config /etc/netroot/nodes.yaml
               netroot leases --all --json
               netroot leases init-db
+              netroot leases forget rack2-appliance
             """,
-        subcommands: [LeasesListCommand.self, LeasesInitDatabaseCommand.self],
+        subcommands: [LeasesListCommand.self, LeasesInitDatabaseCommand.self, LeasesForgetCommand.self],
         defaultSubcommand: LeasesListCommand.self
     )
 }
@@ -99,6 +100,57 @@ struct LeasesListCommand: AsyncParsableCommand {
         }
         let header = ["ADDRESS", "MAC", "NODE", "HOSTNAME", "EXPIRES"] + (shared ? ["GRANTED BY"] : [])
         print(InventoryReport.table(header: header, rows: rows))
+    }
+}
+
+/// `netroot leases forget NAME`: removes a retired appliance from the shared database.
+struct LeasesForgetCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "forget",
+        abstract: "Remove a retired appliance from the shared lease database, so the others take its share for good.",
+        discussion: """
+            An appliance that stops writing its heartbeat has its share of clients (RFC 3074 buckets) answered by \
+            the others until it returns; `status` keeps listing it as silent. Forget it when it is not coming \
+            back: the others then divide the buckets among themselves alone. The leases it granted stay. An \
+            appliance whose heartbeat is younger than server.leases.heartbeat_timeout is running and is refused \
+            (stop it first); one that starts again later simply rejoins.
+
+            Examples:
+              netroot leases forget rack2-appliance --config /etc/netroot/nodes.yaml
+            Exit status: 0 forgotten, 1 refused (alive, unknown, or the database unreachable).
+            """)
+
+    @Argument(help: "The appliance's name in the database (server.leases.name, or its server address).")
+    var appliance: String
+
+    @OptionGroup var options: ConfigOption
+
+    func run() async throws {
+        let inventory = try options.loadValidInventory()
+        guard inventory.server.leases.backend == .postgresql else {
+            printError("netroot: server.leases is not a postgresql backend in \(inventory.file); no appliances to forget")
+            throw ExitCode(1)
+        }
+        let outcome: LeaseDatabaseAdmin.Forgetting
+        do {
+            outcome = try await LeaseDatabaseAdmin.forget(appliance: appliance, inventory.server.leases)
+        } catch {
+            printError("netroot: \(error)")
+            throw ExitCode(1)
+        }
+        switch outcome {
+        case .forgotten(let silent):
+            print("forgot appliance \(appliance) (silent for \(Int(silent)) s); the others divide its share among "
+                  + "themselves; the leases it granted stay")
+        case .alive(let age):
+            printError("netroot: appliance \(appliance) wrote a heartbeat \(String(format: "%.1f", age)) s ago "
+                       + "(within heartbeat_timeout \(inventory.server.leases.heartbeatTimeout) s): it is running; "
+                       + "stop it first")
+            throw ExitCode(1)
+        case .unknown:
+            printError("netroot: no appliance named '\(appliance)' in the lease database (`netroot status` lists them)")
+            throw ExitCode(1)
+        }
     }
 }
 
