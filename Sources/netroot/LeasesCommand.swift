@@ -126,11 +126,7 @@ struct LeasesForgetCommand: AsyncParsableCommand {
     @OptionGroup var options: ConfigOption
 
     func run() async throws {
-        let inventory = try options.loadValidInventory()
-        guard inventory.server.leases.backend == .postgresql else {
-            printError("netroot: server.leases is not a postgresql backend in \(inventory.file); no appliances to forget")
-            throw ExitCode(1)
-        }
+        let inventory = try options.loadSharedLeaseInventory(otherwise: "no appliances to forget")
         let outcome: LeaseDatabaseAdmin.Forgetting
         do {
             outcome = try await LeaseDatabaseAdmin.forget(appliance: appliance, inventory.server.leases)
@@ -171,11 +167,7 @@ struct LeasesInitDatabaseCommand: AsyncParsableCommand {
     @OptionGroup var options: ConfigOption
 
     func run() async throws {
-        let inventory = try options.loadValidInventory()
-        guard inventory.server.leases.backend == .postgresql else {
-            printError("netroot: server.leases is not a postgresql backend in \(inventory.file); nothing to create")
-            throw ExitCode(1)
-        }
+        let inventory = try options.loadSharedLeaseInventory(otherwise: "nothing to create")
         do {
             let outcome = try await LeaseDatabaseAdmin.initialize(inventory.server.leases)
             print("\(inventory.server.leases.url.map { "\($0)" } ?? ""): \(outcome)")
@@ -183,5 +175,18 @@ struct LeasesInitDatabaseCommand: AsyncParsableCommand {
             printError("netroot: \(error)")
             throw ExitCode(1)
         }
+    }
+}
+
+extension ConfigOption {
+    /// The valid inventory, when its server.leases is the shared PostgreSQL database; otherwise says so, with
+    /// `consequence` ("nothing to create"), and exits 1.
+    func loadSharedLeaseInventory(otherwise consequence: String) throws -> Inventory {
+        let inventory = try loadValidInventory()
+        guard inventory.server.leases.backend == .postgresql else {
+            printError("netroot: server.leases is not a postgresql backend in \(inventory.file); \(consequence)")
+            throw ExitCode(1)
+        }
+        return inventory
     }
 }
