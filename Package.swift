@@ -30,6 +30,22 @@ let package = Package(
         // Network byte order: packing and unpacking integers, in one place.
         .target(name: "ByteOrder"),
 
+        // Value types every module shares and that depend on nothing: untrusted text made safe where it enters.
+        .target(name: "Values"),
+
+        // The common jobs done once: the log throttle (keyed, clock injected) and the secret-file reader.
+        .target(name: "Support", dependencies: ["Values", .product(name: "Logging", package: "swift-log")]),
+
+        // One HTTP/1.1 service for both listeners (HTTP boot, ops/dashboard): connection limits, head and idle
+        // timeouts, one response in flight per connection, files opened only when their response starts.
+        .target(name: "HTTPService", dependencies: [
+            "Support", "Values",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
         // nodes.yaml: model, validation with file:line:col, resolution into boot profiles.
         .target(name: "Inventory", dependencies: [.product(name: "Yams", package: "Yams")]),
 
@@ -209,6 +225,16 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CPcap", "CNetlink"]),
+        .testTarget(name: "ValuesTests", dependencies: ["Values"]),
+        .testTarget(name: "SupportTests", dependencies: ["Support", "Values",
+                                                         .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "HTTPServiceTests", dependencies: [
+            "HTTPService", "Support",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )
