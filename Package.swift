@@ -47,10 +47,10 @@ let package = Package(
         ]),
 
         // nodes.yaml: model, validation with file:line:col, resolution into boot profiles.
-        .target(name: "Inventory", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "Inventory", dependencies: ["Support", "Values", .product(name: "Yams", package: "Yams")]),
 
         // DHCPv4: wire format, policy and leases are pure; the transport is NIO plus raw frames.
-        .target(name: "DHCP", dependencies: ["ByteOrder", "Inventory"]),
+        .target(name: "DHCP", dependencies: ["ByteOrder", "Inventory", "Values"]),
 
         // openat2(2) for the TFTP root, setns(2) for containers (Swift cannot call syscall(2) or see setns).
         .target(name: "CSyscalls"),
@@ -59,7 +59,7 @@ let package = Package(
         .target(name: "TFTP", dependencies: ["ByteOrder", "CSyscalls"]),
 
         // Per-client boot timelines kept in memory for `netroot status`, and their text (pure).
-        .target(name: "BootTimeline", dependencies: ["Inventory"]),
+        .target(name: "BootTimeline", dependencies: ["Inventory", "Values"]),
 
         // pxelinux / syslinux.efi configs rendered from the inventory (pure).
         .target(name: "BootConfig", dependencies: ["Inventory"]),
@@ -76,17 +76,19 @@ let package = Package(
 
         // The TFTP service: port 69 on the interface, one ephemeral port per transfer.
         .target(name: "TFTPServer", dependencies: [
-            "TFTP", "BootConfig", "BootTimeline", "CSyscalls", "Inventory", "Snapshot",
+            "TFTP", "BootConfig", "BootTimeline", "CSyscalls", "Inventory", "Snapshot", "Support", "Values",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         // "Why didn't it boot?": rogue DHCP servers in captured frames, and the doctor's diagnosis (pure).
-        .target(name: "Diagnostics", dependencies: ["BootTimeline", "ByteOrder", "DHCP", "Inventory"]),
+        .target(name: "Diagnostics", dependencies: ["BootTimeline", "ByteOrder", "DHCP", "Inventory", "Values"]),
 
         // The web dashboard: tiles, waterfalls, the event stream's framing, the page itself (pure).
-        .target(name: "Dashboard", dependencies: ["BootTimeline", "Diagnostics", "Inventory"]),
+        .target(name: "Dashboard", dependencies: ["BootTimeline", "Diagnostics", "Inventory"],
+                resources: [.embedInCode("Resources/index.html"), .embedInCode("Resources/dashboard.css"),
+                            .embedInCode("Resources/dashboard.js")]),
 
         // The bridge manager: network state, plans with their undo, rollback, `ip` rendering (pure).
         .target(name: "Bridge", dependencies: ["Inventory"]),
@@ -102,7 +104,7 @@ let package = Package(
         // Lease storage behind one interface: the journal (embedded default) and PostgreSQL shared by several
         // appliances; the RFC 3074 load-balancing share (pure).
         .target(name: "Leases", dependencies: [
-            "DHCP", "Inventory",
+            "DHCP", "Inventory", "Support",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -113,7 +115,7 @@ let package = Package(
 
         // The DHCP service: NIO socket bound to the interface, durable lease storage, raw-frame delivery.
         .target(name: "DHCPServer", dependencies: [
-            "DHCP", "Leases", "BootTimeline", "Capture", "Inventory", "NetworkSupport", "Snapshot",
+            "DHCP", "Leases", "BootTimeline", "Capture", "Inventory", "NetworkSupport", "Snapshot", "Support", "Values",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -122,7 +124,7 @@ let package = Package(
 
         // The HTTP boot service: per-node iPXE scripts and tftp_root's files over HTTP (sendfile, Range, keep-alive).
         .target(name: "HTTPBoot", dependencies: [
-            "BootConfig", "BootTimeline", "DHCP", "Inventory", "Snapshot", "TFTP",
+            "BootConfig", "BootTimeline", "DHCP", "HTTPService", "Inventory", "Snapshot", "TFTP",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -135,7 +137,8 @@ let package = Package(
         // Composes the servers as lifecycle services: reload on change, control socket, router advertisements.
         .target(name: "Appliance", dependencies: [
             "BootTimeline", "Bridge", "BridgeNetlink", "Capture", "CSyscalls", "Dashboard", "DHCP", "DHCPServer",
-            "Diagnostics", "HTTPBoot", "Leases", "TFTP", "TFTPServer", "Inventory", "NetworkSupport", "RouterAdvertisement", "Snapshot",
+            "Diagnostics", "HTTPBoot", "HTTPService", "Leases", "TFTP", "TFTPServer", "Inventory", "NetworkSupport", "RouterAdvertisement", "Snapshot",
+            "Support", "Values",
             .product(name: "Yams", package: "Yams"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
@@ -156,10 +159,10 @@ let package = Package(
         ]),
         // A blocking UDP transport that runs an IPMI session to a BMC; `ipmi-probe` drives it from a shell.
         .target(name: "IPMIClient", dependencies: ["IPMI"]),
-        .executableTarget(name: "ipmi-probe", dependencies: ["IPMI", "IPMIClient"], path: "Sources/IPMIProbe"),
+        .executableTarget(name: "ipmi-probe", dependencies: ["IPMI", "IPMIClient", "Support"], path: "Sources/IPMIProbe"),
         // Power control: one operation fanned out to many BMCs (batches, parallelism, per-node time limits) and
         // the IPMI driver; results as lines and JSON.
-        .target(name: "Power", dependencies: ["IPMI", "IPMIClient", "Inventory"]),
+        .target(name: "Power", dependencies: ["IPMI", "IPMIClient", "Inventory", "Values"]),
         // The Redfish driver: ComputerSystem.Reset, the Boot override, sensors and inventory over HTTPS.
         .target(name: "Redfish", dependencies: [
             "Power", "Inventory",
@@ -181,7 +184,7 @@ let package = Package(
         // The command line; thin.
         .executableTarget(name: "netroot", dependencies: [
             "Appliance", "BootTimeline", "Bridge", "BridgeNetlink", "Capture", "Diagnostics", "ImageImport", "Inventory",
-            "DHCP", "DHCPServer", "BootConfig", "Leases", "NetworkSupport", "Power", "Redfish",
+            "DHCP", "DHCPServer", "BootConfig", "Leases", "NetworkSupport", "Power", "Redfish", "Support", "Values",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
@@ -200,14 +203,14 @@ let package = Package(
         .testTarget(name: "BootConfigTests", dependencies: ["BootConfig", "Inventory"]),
         .testTarget(name: "CaptureTests", dependencies: ["HexFixtures", "Capture"], exclude: ["Captures"]),
         .testTarget(name: "DHCPServerTests", dependencies: [
-            "HexFixtures", "DHCPServer", "DHCP", "Leases", "BootTimeline", "Inventory", "NetworkSupport", "Snapshot",
+            "HexFixtures", "DHCPServer", "DHCP", "Leases", "BootTimeline", "Inventory", "NetworkSupport", "Snapshot", "Support",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "TFTPServerTests", dependencies: [
-            "TFTPServer", "TFTP", "CSyscalls", "Inventory", "BootConfig", "BootTimeline", "Snapshot",
+            "TFTPServer", "TFTP", "CSyscalls", "Inventory", "BootConfig", "BootTimeline", "Snapshot", "Support",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

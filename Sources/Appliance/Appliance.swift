@@ -6,6 +6,7 @@ import Diagnostics
 import DHCPServer
 import Foundation
 import HTTPBoot
+import HTTPService
 import Inventory
 import Leases
 import Logging
@@ -15,6 +16,7 @@ import NIOCore
 import NIOPosix
 import ServiceLifecycle
 import Snapshot
+import Support
 import TFTP
 import TFTPServer
 
@@ -93,6 +95,7 @@ public struct Appliance {
                 let root = try RootDirectory(path: inventory.server.tftpRoot)
                 let boot = try await HTTPBootServer.start(address: address, port: inventory.server.httpBootPort,
                                                           root: root, snapshots: snapshots, timeline: timeline,
+                                                          limits: Self.httpLimits(inventory.server),
                                                           group: group, logger: logger)
                 services.append(ServerService(description: "HTTP boot") { await boot.stop() })
                 httpBoot = boot
@@ -207,11 +210,13 @@ extension Appliance {
                            group: EventLoopGroup) async throws -> HTTPEndpoint {
         let exporter = MetricsExporter()
         let startedAt = Date().timeIntervalSince1970
-        let token = try snapshots.current.inventory.server.httpTokenFile.map(Self.readToken)
+        let token = try snapshots.current.inventory.server.httpTokenFile.map { try Self.readToken($0, logger: logger) }
         let dashboard = DashboardData(snapshots: snapshots, timeline: timeline, rogues: rogues, startedAt: startedAt,
                                       discovered: { Self.discovered(dhcp) })
         let stream = HTTPEndpoint.EventStream(path: "/events", updates: { dashboard.update(since: $0) })
-        return try await HTTPEndpoint.start(listen, token: token, routes: { path in
+        let server = snapshots.current.inventory.server
+        return try await HTTPEndpoint.start(listen, token: token, hostNames: server.httpNames,
+                                            limits: Self.httpLimits(server), routes: { path in
             switch path {
             case "/metrics":
                 let text = exporter.render(MetricsExporter.Sources(
@@ -239,20 +244,28 @@ extension Appliance {
                 let name = String(path.dropFirst("/api/node/".count)).removingPercentEncoding ?? ""
                 return (.ok, "application/json", dashboard.node(name))
             default:
-                if let asset = DashboardAssets.asset(path) { return (.ok, asset.type, Array(asset.body.utf8)) }
+                if let asset = DashboardAssets.asset(path) { return (.ok, asset.type, asset.body) }
                 return (.notFound, "text/plain",
                         Array("not found; try /, /metrics, /healthz or /status.json\n".utf8))
             }
         }, stream: stream, group: group, logger: logger)
     }
 
-    /// The token file's content; a missing or empty file stops the start (check refuses it first).
-    private static func readToken(_ path: String) throws -> AccessToken {
-        let text: String
-        do { text = try String(contentsOfFile: path, encoding: .utf8) } catch {
-            throw TokenFileFailure(description: "cannot read http_token_file \(path): \(error.localizedDescription)")
+    /// Both HTTP listeners' connection limits from `server.http_max_connections…`; timeouts keep their defaults.
+    static func httpLimits(_ server: ServerSettings) -> HTTPServiceLimits {
+        HTTPServiceLimits(connections: server.httpMaximumConnections,
+                          connectionsPerClient: server.httpMaximumConnectionsPerClient)
+    }
+
+    /// The token file's secret, read by the one rule for secret files (`SecretFile`: its systemd credential when
+    /// there is one); a missing, unreadable or empty file stops the start (check refuses a missing one first).
+    private static func readToken(_ path: String, logger: Logger) throws -> AccessToken {
+        let file: SecretFile
+        do { file = try SecretFile.read(path) } catch {
+            throw TokenFileFailure(description: "http_token_file \(error)")
         }
-        guard let token = AccessToken(fileContents: text) else {
+        if let warning = file.warning { logger.warning("http_token_file \(warning)") }
+        guard let token = AccessToken(secret: file.bytes) else {
             throw TokenFileFailure(description: "http_token_file \(path) is empty")
         }
         return token

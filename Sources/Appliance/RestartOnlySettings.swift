@@ -44,6 +44,11 @@ enum RestartOnlySettings {
                 why: "the advertiser is started or not at start")
         compare("http", old.http, server.http, why: "the HTTP endpoint is bound at start")
         compare("http_token_file", old.httpTokenFile, server.httpTokenFile, why: "the token is read at start")
+        compare("http_names", old.httpNames, server.httpNames, why: "the HTTP endpoint reads them at start")
+        compare("http_max_connections", old.httpMaximumConnections, server.httpMaximumConnections,
+                why: "the HTTP listeners take their limits at start")
+        compare("http_max_connections_per_client", old.httpMaximumConnectionsPerClient,
+                server.httpMaximumConnectionsPerClient, why: "the HTTP listeners take their limits at start")
         compare("http_boot_port", old.httpBootPort, server.httpBootPort, why: "the HTTP boot service is bound at start")
         compare("leases", old.leases, server.leases, why: "the lease store is opened at start")
         compare("rogue_probe_interval", old.rogueProbeInterval, server.rogueProbeInterval,

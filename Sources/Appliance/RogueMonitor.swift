@@ -4,6 +4,7 @@ import Foundation
 import Inventory
 import Logging
 import NIOConcurrencyHelpers
+import Support
 
 /// Watches the provisioning interface (libpcap, incoming `udp src port 67`) for OFFERs and ACKs from any other
 /// DHCP server; each rogue server is logged once per interval and listed by `netroot status` and `doctor`.
@@ -28,8 +29,12 @@ final class RogueMonitor: Sendable {
                                         direction: .incoming, snapshotLength: 1500)
         let servers = RogueServers()
         self.servers = servers
+        // Each rogue server once per 10 minutes, whether the watch or the probe saw it.
+        let throttle = LogThrottle<String>(.init(limit: 1, interval: .seconds(600),
+                                                 capacity: RogueServers.defaultCapacity))
         prober = probeInterval > 0 ? RogueProber(interface: interface, mac: mac, ours: ours, partners: partners,
-                                                 interval: probeInterval, servers: servers, logger: logger) : nil
+                                                 interval: probeInterval, servers: servers, throttle: throttle,
+                                                 logger: logger) : nil
         let stopping = self.stopping, finished = self.finished
         let box = UnsafeTransfer(capture)
         // The prober reports the OFFERs to its own MAC, with its own words; the watch sees them too (broadcast).
@@ -37,6 +42,8 @@ final class RogueMonitor: Sendable {
         Thread.detachNewThread {
             defer { finished.withLockedValue { $0 = true } }
             while !stopping.withLockedValue({ $0 }) {
+                // The capture wakes at least every 200 ms: a count held back is reported once its interval is over.
+                throttle.flush(to: logger)
                 let packet: (bytes: [UInt8], time: Double)?
                 do { packet = try box.value.next() } catch {
                     logger.error("rogue DHCP watch stopped: \(error)")
@@ -44,9 +51,9 @@ final class RogueMonitor: Sendable {
                 }
                 guard let packet, let sighting = RogueDetector.inspect(packet.bytes, ours: ours, time: packet.time),
                       sighting.client != probeMAC, !partners().contains(sighting.serverIP) else { continue }
-                if servers.record(sighting) {
-                    logger.warning("another DHCP server on \(interface): \(sighting.serverIP) (\(sighting.serverMAC)) sent \(sighting.type) \(sighting.offered) to \(sighting.client)")
-                }
+                servers.record(sighting)
+                throttle.log(.warning, "another DHCP server on \(interface): \(sighting.serverIP) (\(sighting.serverMAC)) sent \(sighting.type) \(sighting.offered) to \(sighting.client)",
+                             key: RogueProber.throttleKey(sighting), to: logger)
             }
         }
         logger.info("watching for other DHCP servers", metadata: ["interface": "\(interface)"])

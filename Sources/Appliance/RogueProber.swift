@@ -4,6 +4,7 @@ import Foundation
 import Inventory
 import Logging
 import NIOConcurrencyHelpers
+import Support
 
 /// One round of the active rogue-DHCP probe on an interface: broadcasts `RogueProbe`'s DISCOVER through a
 /// packet socket and collects the OFFERs that answer it (libpcap) for `wait` seconds. Never sends a REQUEST,
@@ -61,7 +62,7 @@ final class RogueProber: Sendable {
     private let finished = NIOLockedValueBox(false)
 
     init(interface: String, mac: MACAddress, ours: Set<IPv4Address>, partners: @escaping @Sendable () -> Set<IPv4Address>,
-         interval: Int, servers: RogueServers, logger: Logger) {
+         interval: Int, servers: RogueServers, throttle: LogThrottle<String>, logger: Logger) {
         let stopping = self.stopping, finished = self.finished
         Thread.detachNewThread {
             defer { finished.withLockedValue { $0 = true } }
@@ -74,22 +75,26 @@ final class RogueProber: Sendable {
                     var rogues = 0
                     for case .rogue(let sighting) in verdicts {
                         rogues += 1
-                        if servers.record(sighting) {
-                            logger.warning("rogue DHCP server \(sighting.serverIP) (\(sighting.serverMAC)) offered \(sighting.offered) to probe on \(interface)")
-                        }
+                        servers.record(sighting)
+                        throttle.log(.warning, "rogue DHCP server \(sighting.serverIP) (\(sighting.serverMAC)) offered \(sighting.offered) to probe on \(interface)",
+                                     key: Self.throttleKey(sighting), to: logger)
                     }
                     logger.debug("rogue DHCP probe done", metadata: ["rogue servers": "\(rogues)"])
                 } catch {
                     logger.error("rogue DHCP probe failed: \(error)")
                 }
-                let next = Date().addingTimeInterval(TimeInterval(interval))
-                while !stop(), Date() < next { usleep(200_000) }
+                throttle.flush(to: logger)
+                let next = ContinuousClock.now + .seconds(interval)
+                while !stop(), ContinuousClock.now < next { usleep(200_000) }
             }
         }
         logger.info("probing for other DHCP servers",
                     metadata: ["interface": "\(interface)", "probe MAC": "\(RogueProbe.mac(for: mac))",
                                "interval": "\(interval) s"])
     }
+
+    /// One throttle key per rogue server, shared by the passive watch and the probe.
+    static func throttleKey(_ sighting: RogueSighting) -> String { "rogue DHCP server \(sighting.serverIP)" }
 
     func stop() {
         stopping.withLockedValue { $0 = true }

@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NetworkSupport
 import RouterAdvertisement
+import Support
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -45,6 +46,8 @@ final class RouterAdvertiser: @unchecked Sendable {
         try option(Int32(IPPROTO_IPV6), IPV6_ADD_MEMBERSHIP, membership, "join ff02::2")
 
         let advertisement = NeutralRouterAdvertisement.advertisement(sourceMAC: interface.mac.bytes)
+        // Hosts send at most 3 solicitations per link-up (RFC 4861 §6.3.7), but anyone can send thousands.
+        let throttle = LogThrottle<String>(.init(limit: 10, interval: .seconds(10), capacity: 4))
         source = DispatchSource.makeReadSource(fileDescriptor: descriptor,
                                                queue: DispatchQueue(label: "netroot.router-advertisements"))
         source.setEventHandler {
@@ -74,10 +77,12 @@ final class RouterAdvertiser: @unchecked Sendable {
                 }
             }
             if sent == advertisement.count {
-                // Hosts send at most 3 solicitations per link-up (RFC 4861 §6.3.7): a line each is not a flood.
-                logger.info("router solicitation from \(Self.text(from.sin6_addr)) answered (lifetime 0, no prefix)")
+                throttle.log(.info, "router solicitation from \(Self.text(from.sin6_addr)) answered (lifetime 0, no prefix)",
+                             key: "router solicitations answered", to: logger)
             } else {
-                logger.warning("router advertisement to \(Self.text(to.sin6_addr)) failed: \(Self.lastError)")
+                let error = Self.lastError
+                throttle.log(.warning, "router advertisement to \(Self.text(to.sin6_addr)) failed: \(error)",
+                             key: "router advertisements failed", to: logger)
             }
         }
         source.setCancelHandler { close(descriptor) }

@@ -1,7 +1,9 @@
 import Foundation
 import Inventory
+import Values
 
 /// Text for `netroot status`: a table of clients and one client's timeline. Pure: the clock is passed in.
+/// Control characters in any field are escaped (`Terminal.safe`), whoever recorded the event.
 public enum TimelineReport {
     /// One row per client: where its boot got to, when, and how long it has taken so far.
     public static func table(_ timelines: [ClientTimeline], now: Double) -> String {
@@ -26,7 +28,7 @@ public enum TimelineReport {
         if let mac = timeline.mac, mac != timeline.client { text += "  \(mac)" }
         if let address = timeline.address, address != timeline.client { text += "  \(address)" }
         if let grantedBy = timeline.grantedBy { text += "  lease granted by \(grantedBy)" }
-        text += "\n"
+        text = Terminal.safe(text) + "\n"
         guard let start = timeline.events.first?.time else { return text + "  no steps recorded\n" }
         var rows: [[String]] = []
         for event in timeline.events {

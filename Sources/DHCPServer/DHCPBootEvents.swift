@@ -7,7 +7,7 @@ enum DHCPBootEvents {
     /// The client as the timeline names it: the node, else its MAC.
     static func client(node: String?, mac: MACAddress) -> String { node ?? "\(mac)" }
 
-    /// The request: its type and which software sent it (PXE firmware or the initramfs, by option 60).
+    /// The request: its type and which software sent it (PXE firmware or the initramfs, by option 60, escaped).
     static func request(_ request: DHCPMessage, type: DHCPMessageType, time: Double) -> BootEvent {
         let facts = ClientFacts(request)
         var sender: String
@@ -20,7 +20,7 @@ enum DHCPBootEvents {
                 case nil: sender += ", arch \(architecture)"
                 }
             }
-        } else if let vendor = request.options.vendorClassIdentifier {
+        } else if let vendor = request.options.shownVendorClass {
             sender = vendor
         } else {
             sender = "no vendor class"

@@ -10,7 +10,8 @@ public struct DiscoveredMachine: Codable, Sendable, Equatable {
     public var lastSeen: Double
     /// Option 93's first architecture (RFC 4578: 0 BIOS, 7/9 UEFI x86-64, 16 UEFI HTTP).
     public var architecture: UInt16?
-    /// Option 60 as sent (`PXEClient:Arch:00000:UNDI:002001`).
+    /// Option 60 as sent (`PXEClient:Arch:00000:UNDI:002001`), escaped (`UntrustedText`): control characters
+    /// and invalid UTF-8 as `\xNN`.
     public var vendorClass: String?
     /// The relay agent's address (giaddr), nil when it asked on the server's own segment.
     public var relay: String?
@@ -49,7 +50,7 @@ extension DiscoveredMachine {
         let facts = ClientFacts(request)
         guard facts.isPXEFirmware || facts.isHTTPBootClient || facts.isIPXE else { return nil }
         return DiscoveredMachine(mac: "\(mac)", firstSeen: time, lastSeen: time, architecture: facts.architecture,
-                                 vendorClass: request.options.vendorClassIdentifier,
+                                 vendorClass: request.options.shownVendorClass,
                                  relay: request.giaddr.value == 0 ? nil : "\(request.giaddr)", network: network)
     }
 

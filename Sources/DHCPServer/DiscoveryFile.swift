@@ -1,5 +1,6 @@
 import Foundation
 import Inventory
+import Values
 
 /// `state_dir/discovered.json`: the discovered machines, replaced whole and atomically (written to a temporary
 /// file, synced, renamed over the old one), so a reader (`netroot nodes discovered`) sees the old list or the new.
@@ -29,10 +30,21 @@ public enum DiscoveryFile {
             guard file.version == Stored.currentVersion else {
                 return Contents(machines: [], problem: "\(path): version \(file.version) not understood; ignored")
             }
-            return Contents(machines: file.machines)
+            return Contents(machines: file.machines.map(Self.escaped))
         } catch {
             return Contents(machines: [], problem: "\(path) is not a discovery file (ignored): \(error)")
         }
+    }
+
+    /// A machine as read from the file, its text escaped again: a file written before text was escaped where
+    /// it enters, or edited by hand, may hold control characters. Text escaped already comes back unchanged.
+    static func escaped(_ machine: DiscoveredMachine) -> DiscoveredMachine {
+        var machine = machine
+        machine.mac = UntrustedText.escapeStored(machine.mac)
+        machine.vendorClass = machine.vendorClass.map { UntrustedText.escapeStored($0) }
+        machine.relay = machine.relay.map { UntrustedText.escapeStored($0) }
+        machine.network = machine.network.map { UntrustedText.escapeStored($0) }
+        return machine
     }
 
     /// The file's bytes for `machines` (pure): one machine a line, in first-seen order, for people who `cat` it.

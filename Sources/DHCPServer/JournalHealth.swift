@@ -1,47 +1,40 @@
-/// Whether lease journal writes succeed, and which log lines a burst of failures deserves: the first failure with
-/// its reason, then at most one summary per `reportInterval`, then one line when writes work again. A full disk
-/// fails every REQUEST; one line each would bury the log.
+/// Whether lease store writes succeed: since when they fail (wall time, shown by `status`), why, how many failed,
+/// and how long the spell lasted (monotonic). A full disk fails every REQUEST: the log lines are throttled by
+/// the observer (`LogThrottle`), this only says when a spell begins and ends.
 struct JournalHealth: Sendable {
-    /// What to log.
-    enum Report: Equatable, Sendable {
-        case firstFailure(reason: String)
-        case moreFailures(count: Int, seconds: Int, reason: String)
-        case recovered(failures: Int, seconds: Int)
+    /// The end of a failing spell.
+    struct Recovery: Equatable, Sendable {
+        let failures: Int
+        let seconds: Int
     }
 
-    static let reportInterval: Double = 20
-
+    /// Unix seconds of the spell's first failure, nil while writes succeed.
     private(set) var failingSince: Double?
     private(set) var lastError: String?
-    private var failuresInBurst = 0
-    private var unreported = 0
-    private var lastReport: Double = 0
+    private var began: ContinuousClock.Instant?
+    private var failuresInSpell = 0
 
-    mutating func failed(_ reason: String, at now: Double) -> Report? {
-        failuresInBurst += 1
+    /// Records a failure; true when it begins a spell.
+    @discardableResult
+    mutating func failed(_ reason: String, at time: Double, now: ContinuousClock.Instant) -> Bool {
+        failuresInSpell += 1
         lastError = reason
-        guard failingSince != nil else {
-            failingSince = now
-            lastReport = now
-            return .firstFailure(reason: reason)
-        }
-        unreported += 1
-        guard now - lastReport >= Self.reportInterval else { return nil }
-        defer {
-            unreported = 0
-            lastReport = now
-        }
-        return .moreFailures(count: unreported, seconds: Int(now - lastReport), reason: reason)
+        guard failingSince == nil else { return false }
+        failingSince = time
+        began = now
+        return true
     }
 
-    mutating func succeeded(at now: Double) -> Report? {
-        guard let since = failingSince else { return nil }
+    /// Records a success; the spell it ends, if writes were failing.
+    mutating func succeeded(now: ContinuousClock.Instant) -> Recovery? {
+        guard failingSince != nil else { return nil }
         defer {
             failingSince = nil
             lastError = nil
-            failuresInBurst = 0
-            unreported = 0
+            began = nil
+            failuresInSpell = 0
         }
-        return .recovered(failures: failuresInBurst, seconds: Int(now - since))
+        let lasted = began.map { now - $0 } ?? .zero
+        return Recovery(failures: failuresInSpell, seconds: Int(lasted.components.seconds))
     }
 }

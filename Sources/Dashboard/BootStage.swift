@@ -15,6 +15,21 @@ public enum BootStage: String, Codable, Sendable, CaseIterable {
     /// No step for `BootStage.silentAfter` seconds, short of booted.
     case silent
 
+    /// The tile's colour: the page takes names and colours from `/api/state`, never a copy of its own.
+    public var colour: String {
+        switch self {
+        case .unseen: "#c9ced6"
+        case .poweredOn: "#8b5cf6"
+        case .dhcp: "#3b82f6"
+        case .bootLoader: "#14b8a6"
+        case .kernel: "#eab308"
+        case .initrd: "#f97316"
+        case .booted: "#22c55e"
+        case .failed: "#ef4444"
+        case .silent: "#4b5563"
+        }
+    }
+
     /// After this long without a step, a boot that has not reached "booted" is shown as silent.
     public static let silentAfter: Double = 300
 

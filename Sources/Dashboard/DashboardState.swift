@@ -68,11 +68,19 @@ public struct DashboardState: Codable, Sendable, Equatable {
     public var startedAt: Double
     public var version: UInt64
     public var silentAfter: Double = BootStage.silentAfter
+    /// Every stage in the legend's order, with its colour.
+    public var stages: [StageLegend] = BootStage.allCases.map { StageLegend(name: $0.rawValue, colour: $0.colour) }
     public var nodes: [NodeTile]
     public var unknown: [UnknownTile]
     public var rogues: [RogueBanner]
     /// Whether `unknown` includes the machines discovery remembers, or only the timeline's clients.
     public var discovery: Bool
+}
+
+/// A stage's name and colour, as the page shows them.
+public struct StageLegend: Codable, Sendable, Equatable {
+    public var name: String
+    public var colour: String
 }
 
 /// One `event: update` of the stream: the tiles that changed since the watcher's last one.

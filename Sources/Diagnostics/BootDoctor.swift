@@ -1,5 +1,6 @@
 import BootTimeline
 import Inventory
+import Values
 
 /// `netroot doctor NODE`: the node's last boot attempt explained in plain words (pure: the timeline, the rogue
 /// servers seen and the inventory's view of the node in; sentences out).
@@ -23,16 +24,18 @@ public enum BootDoctor {
     /// After this long without a step, a boot that stopped short has stopped, not merely paused.
     public static let stallAfter: Double = 60
 
+    /// One line per finding, control characters escaped (`Terminal.safe`): findings quote what clients sent.
     public static func diagnose(_ subject: Subject, timeline: ClientTimeline?, rogues: [RogueServer], now: Double,
                                 serverStarted: Double) -> [String] {
         let mac = subject.profile.map { "\($0.mac)" } ?? timeline?.mac ?? subject.query.lowercased()
         let answeredBy = rogues.filter { $0.clients.contains(mac) }
-        return whereItStopped(subject, timeline: timeline, answeredBy: answeredBy, now: now,
-                              serverStarted: serverStarted)
+        let findings = whereItStopped(subject, timeline: timeline, answeredBy: answeredBy, now: now,
+                                      serverStarted: serverStarted)
             + answeredBy.map { rogue in
                 "another DHCP server, \(rogue.ip) (\(rogue.mac)), answered this client (\(rogue.lastReply)); "
                     + "stop it or keep it off the provisioning VLAN"
             }
+        return findings.map(Terminal.safe)
     }
 
     /// The first thing that went wrong in the boot, or how far it got.

@@ -65,28 +65,25 @@ public struct RogueServer: Codable, Sendable, Equatable {
 }
 
 /// The rogue servers seen since start, at most `capacity` of them: when a flood of spoofed server identifiers
-/// would add more, the least recently seen is forgotten. Says when a sighting deserves a log line (once per
-/// server per interval).
+/// would add more, the least recently seen is forgotten. (Which sightings are logged is the appliance's log
+/// throttle's business.)
 public final class RogueServers: Sendable {
     private struct Record {
         var server: RogueServer
-        var lastLogged: Double?
     }
 
     private let records = Mutex<[String: Record]>([:])
-    public let logInterval: Double
     public let capacity: Int
 
     /// Far more real servers than any network has; small enough that a flood costs a few hundred kilobytes.
     public static let defaultCapacity = 256
 
-    public init(logInterval: Double = 600, capacity: Int = RogueServers.defaultCapacity) {
-        self.logInterval = logInterval
+    public init(capacity: Int = RogueServers.defaultCapacity) {
         self.capacity = max(1, capacity)
     }
 
-    /// Records a sighting; true when it should be logged now.
-    public func record(_ sighting: RogueSighting) -> Bool {
+    /// Records a sighting.
+    public func record(_ sighting: RogueSighting) {
         let key = "\(sighting.serverIP)"
         return records.withLock { records in
             var record = records[key] ?? Record(server: RogueServer(
@@ -104,14 +101,8 @@ public final class RogueServers: Sendable {
                 if record.server.clients.count > 16 { record.server.clients.removeFirst() }
                 record.server.lastReply = "\(sighting.type) \(sighting.offered) to \(client)"
             }
-            var log = false
-            if record.lastLogged.map({ sighting.time - $0 >= logInterval }) ?? true {
-                record.lastLogged = sighting.time
-                log = true
-            }
             records[key] = record
             if records.count > capacity { Self.evictLeastRecentlySeen(from: &records, sparing: key) }
-            return log
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import IPMI
 import IPMIClient
+import Support
 
 // ipmi-probe: one RMCP+ session to one BMC, running the commands named on the command line in order.
 // The password comes from a file or the IPMI_PASSWORD environment variable, never from the command line.
@@ -31,8 +32,8 @@ while !arguments.isEmpty {
 guard let host = options["host"], let user = options["user"], !commands.isEmpty else { fail(usage) }
 let password: [UInt8]
 if let file = options["password-file"] {
-    guard let data = FileManager.default.contents(atPath: file) else { fail("cannot read \(file)") }
-    password = Array(String(decoding: data, as: UTF8.self).trimmingCharacters(in: .newlines).utf8)
+    // The one rule for secret files (netroot's bmc.password_file too): see SecretFile.
+    do { password = try SecretFile.read(file).bytes } catch { fail("password file \(error)") }
 } else if let value = ProcessInfo.processInfo.environment["IPMI_PASSWORD"] {
     password = Array(value.utf8)
 } else {

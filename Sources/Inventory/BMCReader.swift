@@ -1,3 +1,4 @@
+import Support
 import Yams
 
 /// A `bmc:` mapping as read, with where each key was written (for checks across node and groups).
@@ -15,6 +16,7 @@ struct BMCReader {
     let fileExists: (String) -> Bool
     /// The permission bits of a file, nil when it cannot be examined.
     let fileMode: (String) -> UInt32?
+    let secrets: SecretFileCheck
 
     static let keys = ["address", "port", "protocol", "username", "password_file", "password", "system", "tls_ca",
                        "insecure"]
@@ -91,13 +93,12 @@ struct BMCReader {
 
 
     private func checkPasswordFile(_ file: Located<String>, subject: String?) {
-        guard fileExists(file.value) else {
+        guard secrets.exists(file.value) else {
             collector.warning(at: file.location, subject, "bmc.password_file \(file.value) does not exist")
             return
         }
-        if let mode = fileMode(file.value), let readers = Self.otherReaders(mode) {
-            collector.warning(at: file.location, subject, "bmc.password_file \(file.value) is readable by \(readers) "
-                                  + "(mode \(Self.octal(mode))); chmod 600 it")
+        if let warning = secrets.warning(file.value) {
+            collector.warning(at: file.location, subject, "bmc.password_file \(warning)")
         }
     }
 
@@ -108,18 +109,8 @@ struct BMCReader {
                               + "\(readers) (mode \(Self.octal(mode))); use password_file, or chmod 600 the inventory")
     }
 
-    /// `group and others`, `others`, `group`; nil when only the owner can read.
-    static func otherReaders(_ mode: UInt32) -> String? {
-        switch (mode & 0o040 != 0, mode & 0o004 != 0) {
-        case (true, true): "group and others"
-        case (false, true): "others"
-        case (true, false): "group"
-        case (false, false): nil
-        }
-    }
+    /// `group and others`, `others`, `group`; nil when only the owner can read (the secret files' rule).
+    static func otherReaders(_ mode: UInt32) -> String? { SecretFileWarning.readers(mode) }
 
-    static func octal(_ mode: UInt32) -> String {
-        let text = String(mode & 0o7777, radix: 8)
-        return String(repeating: "0", count: max(0, 4 - text.count)) + text
-    }
+    static func octal(_ mode: UInt32) -> String { SecretFileWarning.octal(mode) }
 }

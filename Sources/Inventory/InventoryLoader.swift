@@ -1,4 +1,5 @@
 import Foundation
+import Support
 import Yams
 
 /// The outcome of reading `nodes.yaml`: an inventory when there is no error, and every finding.
@@ -44,10 +45,14 @@ public enum InventoryLoader {
         parse(text: text, file: file, baseDirectory: baseDirectory, fileExists: fileExists, fileMode: permissionBits)
     }
 
-    /// `fileMode` gives a file's permission bits, for the warnings about passwords others can read.
+    /// `fileMode` gives a file's permission bits, for the warnings about secret files others can read.
+    /// `environment` is where a secret file's systemd credential is looked for (`SecretFile.location`): the
+    /// process's, unless a test gives one.
     public static func parse(text: String, file: String, baseDirectory: String,
                              fileExists: @escaping (String) -> Bool,
-                             fileMode: @escaping (String) -> UInt32?) -> InventoryLoadResult {
+                             fileMode: @escaping (String) -> UInt32?,
+                             environment: [String: String] = ProcessInfo.processInfo.environment)
+        -> InventoryLoadResult {
         let collector = DiagnosticCollector(file: file)
         let root: Yams.Node?
         do {
@@ -63,7 +68,8 @@ public enum InventoryLoader {
             return InventoryLoadResult(inventory: nil, diagnostics: collector.sorted)
         }
         var reader = InventoryReader(collector: collector, baseDirectory: baseDirectory, fileExists: fileExists,
-                                     fileMode: fileMode)
+                                     fileMode: fileMode,
+                                     secretLocation: { SecretFile.location(of: $0, environment: environment) })
         let inventory = reader.read(root)
         return InventoryLoadResult(inventory: collector.hasErrors ? nil : inventory, diagnostics: collector.sorted,
                                    server: reader.server)

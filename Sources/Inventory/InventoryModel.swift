@@ -37,6 +37,17 @@ public struct ServerSettings: Sendable, Equatable {
     /// `http` is not on loopback.
     public var httpTokenFile: String? = nil
 
+    /// Names `server.http` answers to besides its address and localhost (`http_names`): a `Host` naming anything
+    /// else is refused, so a DNS-rebinding page cannot read the dashboard.
+    public var httpNames: [String] = []
+
+    /// HTTP connections at once on each listener (`http_max_connections`), and from one client address
+    /// (`http_max_connections_per_client`); at a limit the oldest connection waiting for a request makes room.
+    public var httpMaximumConnections: Int = ServerSettings.defaultHTTPMaximumConnections
+    public var httpMaximumConnectionsPerClient: Int = ServerSettings.defaultHTTPMaximumConnectionsPerClient
+
+    public static let defaultHTTPMaximumConnections = 4096
+    public static let defaultHTTPMaximumConnectionsPerClient = 32
     public static let defaultHTTPBootPort = 8080
     public static let defaultTFTPMaximumTransfers = 4096
     public static let defaultTFTPMaximumTransfersPerClient = 1024

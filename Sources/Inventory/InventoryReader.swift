@@ -7,13 +7,17 @@ struct InventoryReader {
     let baseDirectory: String
     let fileExists: (String) -> Bool
     let fileMode: (String) -> UInt32?
+    /// The file a secret file's path is read from (`SecretFile.location`: its systemd credential when there is one).
+    let secretLocation: (String) -> String
 
     init(collector: DiagnosticCollector, baseDirectory: String, fileExists: @escaping (String) -> Bool,
-         fileMode: @escaping (String) -> UInt32? = { _ in nil }) {
+         fileMode: @escaping (String) -> UInt32? = { _ in nil },
+         secretLocation: @escaping (String) -> String = { $0 }) {
         self.collector = collector
         self.baseDirectory = baseDirectory
         self.fileExists = fileExists
         self.fileMode = fileMode
+        self.secretLocation = secretLocation
     }
 
     /// The server section once read, even when other sections have errors.
@@ -22,13 +26,14 @@ struct InventoryReader {
     mutating func read(_ root: Yams.Node) -> Inventory? {
         guard let top = collector.fields(of: root, subject: nil, ownerLocation: root.location,
                                          allowed: InventoryLoader.sections) else { return nil }
-        let server = ServerSectionReader(collector: collector, baseDirectory: baseDirectory, fileExists: fileExists)
-            .read(top)
+        let secrets = SecretFileCheck(fileExists: fileExists, fileMode: fileMode, location: secretLocation)
+        let server = ServerSectionReader(collector: collector, baseDirectory: baseDirectory, fileExists: fileExists,
+                                         secrets: secrets).read(top)
         self.server = server
         let networks = NetworksSectionReader(collector: collector).read(top["networks"])
         let images = ImagesSectionReader(collector: collector).read(top["images"])
         let bmcReader = BMCReader(collector: collector, baseDirectory: baseDirectory, fileExists: fileExists,
-                                  fileMode: fileMode)
+                                  fileMode: fileMode, secrets: secrets)
         let groups = GroupsSectionReader(collector: collector, bmcReader: bmcReader).read(top["groups"])
         let bridge = top["bridge"].flatMap(BridgeSectionReader(collector: collector).read)
         let nodes = NodesSectionReader(collector: collector, bmcReader: bmcReader).read(top["nodes"])

@@ -1,3 +1,5 @@
+import Values
+
 /// Text an administrator reads: the `check` summary, the node table, one node's effective settings.
 public enum InventoryReport {
     /// `config/nodes.yaml: OK: 4 nodes, 1 network, 1 image, 1 group (1 warning)`
@@ -81,9 +83,10 @@ public enum InventoryReport {
         return rows
     }
 
-    /// Left-aligned columns separated by two spaces; the last column is not padded.
+    /// Left-aligned columns separated by two spaces; the last column is not padded. Every cell's control
+    /// characters are escaped (`Terminal.safe`): a cell may hold what a client or a BMC sent.
     public static func table(header: [String], rows: [[String]]) -> String {
-        let all = [header] + rows
+        let all = ([header] + rows).map { $0.map(Terminal.safe) }
         var widths = [Int](repeating: 0, count: header.count)
         for row in all {
             for (index, cell) in row.enumerated() { widths[index] = max(widths[index], cell.count) }

@@ -5,6 +5,7 @@ struct LeasesSectionReader {
     let collector: DiagnosticCollector
     let baseDirectory: String
     let fileExists: (String) -> Bool
+    let secrets: SecretFileCheck
 
     static let keys = ["backend", "url", "password_file", "tls", "tls_ca_file", "name", "heartbeat_timeout",
                        "load_balance_max_seconds"]
@@ -50,9 +51,11 @@ struct LeasesSectionReader {
         }
         if let file = collector.path("password_file", in: fields, base: baseDirectory) {
             settings.passwordFile = file.value
-            if !fileExists(file.value) {
+            if !secrets.exists(file.value) {
                 collector.error(at: file.location, "server.leases", "password_file \(file.value) does not exist")
                 valid = false
+            } else if let warning = secrets.warning(file.value) {
+                collector.warning(at: file.location, "server.leases", "password_file \(warning)")
             }
         }
         if let tls = collector.parsed("tls", in: fields, expected: "disable, prefer, require or verify-full", {

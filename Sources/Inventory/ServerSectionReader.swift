@@ -3,10 +3,12 @@ struct ServerSectionReader {
     let collector: DiagnosticCollector
     let baseDirectory: String
     let fileExists: (String) -> Bool
+    let secrets: SecretFileCheck
 
     static let keys = ["interface", "address", "tftp_root", "state_dir", "bootfile", "router_advertisements",
                        "http", "rogue_probe_interval", "tftp_max_transfers", "tftp_max_transfers_per_client",
-                       "http_boot_port", "leases", "http_token_file"]
+                       "http_boot_port", "leases", "http_token_file", "http_names", "http_max_connections",
+                       "http_max_connections_per_client"]
     static let bootfileKeys = ["bios", "uefi"]
     /// The DHCP `file` field is 128 bytes, the last one a NUL.
     static let maximumBootfileLength = 127
@@ -41,9 +43,25 @@ struct ServerSectionReader {
         let httpBootPort = collector.parsed("http_boot_port", in: fields, expected: "a port from 1 to 65535") {
             Int($0).flatMap { (1...65535).contains($0) ? $0 : nil }
         }
+        let httpNames = (collector.strings("http_names", in: fields) ?? []).compactMap { name -> String? in
+            let text = name.value.lowercased()
+            guard Self.isHostName(text) else {
+                collector.error(at: name.location, "server", "http_names: '\(name.value)' is not a host name "
+                                    + "(letters, digits, '-' and '.')")
+                return nil
+            }
+            return text
+        }
+        let httpConnections = collector.parsed("http_max_connections", in: fields,
+                                               expected: "a whole number of connections from 1 to 60000",
+                                               Self.parseTransferLimit)
+        let httpConnectionsPerClient = collector.parsed("http_max_connections_per_client", in: fields,
+                                                        expected: "a whole number of connections from 1 to 60000",
+                                                        Self.parseTransferLimit)
         var leases = LeaseStoreSettings.journal
         if let leasesNode = fields["leases"] {
-            let reader = LeasesSectionReader(collector: collector, baseDirectory: baseDirectory, fileExists: fileExists)
+            let reader = LeasesSectionReader(collector: collector, baseDirectory: baseDirectory, fileExists: fileExists,
+                                             secrets: secrets)
             leases = reader.read(leasesNode, ownerLocation: fields.entries["leases"]!.key.location) ?? leases
         }
         var bios = Resolved(ServerSettings.defaultBIOSBootfile, from: .defaultValue)
@@ -78,7 +96,20 @@ struct ServerSectionReader {
                               tftpMaximumTransfersPerClient: maximumPerClient?.value
                                   ?? ServerSettings.defaultTFTPMaximumTransfersPerClient,
                               httpBootPort: httpBootPort?.value ?? ServerSettings.defaultHTTPBootPort,
-                              leases: leases, httpTokenFile: tokenFile)
+                              leases: leases, httpTokenFile: tokenFile, httpNames: httpNames,
+                              httpMaximumConnections: httpConnections?.value
+                                  ?? ServerSettings.defaultHTTPMaximumConnections,
+                              httpMaximumConnectionsPerClient: httpConnectionsPerClient?.value
+                                  ?? ServerSettings.defaultHTTPMaximumConnectionsPerClient)
+    }
+
+    /// A DNS name as a `Host` header carries it: labels of letters, digits and '-', separated by dots.
+    static func isHostName(_ text: String) -> Bool {
+        guard !text.isEmpty, text.count <= 253 else { return false }
+        return text.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { label in
+            !label.isEmpty && label.count <= 63 && !label.hasPrefix("-") && !label.hasSuffix("-")
+                && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+        }
     }
 
     /// `http_token_file`: required when `http` listens on anything but loopback (the dashboard and /metrics
@@ -91,8 +122,10 @@ struct ServerSectionReader {
         }
         guard let file else { return nil }
         let path = absolutePath(file.value)
-        if !fileExists(path) {
+        if !secrets.exists(path) {
             collector.error(at: file.location, "server", "http_token_file \(path) does not exist")
+        } else if let warning = secrets.warning(path) {
+            collector.warning(at: file.location, "server", "http_token_file \(warning)")
         }
         return path
     }

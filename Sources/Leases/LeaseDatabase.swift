@@ -5,21 +5,27 @@ import Logging
 import NIOCore
 import NIOSSL
 import PostgresNIO
+import Support
 
 /// The SQL netroot runs, one function per exchange, on a connection it is handed. No state of its own.
 struct LeaseDatabase: Sendable {
     let logger: Logger
 
-    /// The connection settings for `settings`: the URL, the password file's first line, TLS.
-    static func configuration(for settings: LeaseStoreSettings) throws -> PostgresConnection.Configuration {
+    /// The connection settings for `settings`: the URL, the password file's secret (read by the one rule for
+    /// secret files, `SecretFile`: its systemd credential when there is one), TLS. `warn` hears that the password
+    /// file is readable by group or others.
+    static func configuration(for settings: LeaseStoreSettings,
+                              environment: [String: String] = ProcessInfo.processInfo.environment,
+                              warn: (String) -> Void = { _ in }) throws -> PostgresConnection.Configuration {
         guard let url = settings.url else { throw DatabaseError.Fatal(description: "server.leases has no url") }
         var password = url.password
-        if let file = settings.passwordFile {
-            guard let data = FileManager.default.contents(atPath: file) else {
-                throw DatabaseError.Fatal(description: "cannot read password_file \(file)")
+        if let path = settings.passwordFile {
+            let file: SecretFile
+            do { file = try SecretFile.read(path, environment: environment) } catch {
+                throw DatabaseError.Fatal(description: "password_file \(error)")
             }
-            password = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-                .first.map { String($0).trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
+            if let warning = file.warning { warn("server.leases password_file \(warning)") }
+            password = file.secret
         }
         var configuration: PostgresConnection.Configuration
         switch url.endpoint {

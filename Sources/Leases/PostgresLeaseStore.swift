@@ -6,6 +6,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import PostgresNIO
+import Support
 
 /// Leases in a PostgreSQL database that several appliances share.
 ///
@@ -48,6 +49,8 @@ public final class PostgresLeaseStore: LeaseStore, @unchecked Sendable {
     private let connectionConfiguration: PostgresConnection.Configuration
     private let database: LeaseDatabase
     private let logger: Logger
+    /// Commits the database refuses come once per batch, and every client asks again: 5 lines per 10 s.
+    private let throttle = LogThrottle<String>(.init(limit: 5, interval: .seconds(10), capacity: 4))
     private let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
     private let loop: any EventLoop
     private let published: NIOLockedValueBox<Published>
@@ -94,7 +97,8 @@ public final class PostgresLeaseStore: LeaseStore, @unchecked Sendable {
         -> (store: PostgresLeaseStore, leases: LeaseTable) {
         let connectionConfiguration: PostgresConnection.Configuration
         do {
-            connectionConfiguration = try LeaseDatabase.configuration(for: configuration.settings)
+            connectionConfiguration = try LeaseDatabase.configuration(for: configuration.settings,
+                                                                      warn: { logger.warning("\($0)") })
         } catch {
             throw LeaseStoreError(description: "lease database: \(DatabaseError.describe(error))")
         }
@@ -208,7 +212,8 @@ public final class PostgresLeaseStore: LeaseStore, @unchecked Sendable {
                     let reason = DatabaseError.describe(error)
                     for job in jobs { job.promise.fail(LeaseStoreError(description: "lease database: \(reason)")) }
                     if DatabaseError.isStatementFailure(error) {
-                        logger.warning("lease database refused a commit of \(changes.count) change(s): \(reason)")
+                        throttle.log(.warning, "lease database refused a commit of \(changes.count) change(s): \(reason)",
+                                     key: "lease database refused a commit", to: logger)
                     } else {
                         lost(connection, because: reason)
                     }
@@ -277,6 +282,7 @@ public final class PostgresLeaseStore: LeaseStore, @unchecked Sendable {
 
     /// Once a second: reconnect, or heartbeat and read the partners' new rows.
     private func tick() {
+        throttle.flush(to: logger)
         guard !stopped, !tickRunning else { return }
         tickRunning = true
         let work: EventLoopFuture<Void> = connection.map(refresh) ?? reconnect()

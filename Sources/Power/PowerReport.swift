@@ -1,3 +1,5 @@
+import Values
+
 /// What a BMC did and said for one operation.
 public struct PowerReport: Sendable, Equatable {
     /// The chassis power state when the operation ended, when the BMC told it.
@@ -13,6 +15,27 @@ public struct PowerReport: Sendable, Equatable {
         self.steps = steps
         self.sensors = sensors
         self.inventory = inventory
+    }
+}
+
+extension PowerReport {
+    /// The longest failure line kept from a driver: room for the driver's words around a BMC's message.
+    public static let failureTextLimit = 1_024
+
+    /// The report with every text escaped (`UntrustedText`): names, units, statuses and inventory values come
+    /// from the BMC.
+    public var escaped: PowerReport {
+        func safe(_ text: String) -> String { UntrustedText.escape(text) }
+        var report = self
+        report.steps = steps.map { PowerStep(time: $0.time, step: safe($0.step), startsBoot: $0.startsBoot) }
+        report.sensors = sensors.map { sensor in
+            SensorValue(name: safe(sensor.name), kind: safe(sensor.kind), value: sensor.value, unit: safe(sensor.unit),
+                        status: safe(sensor.status),
+                        thresholds: Dictionary(sensor.thresholds.map { (safe($0.key), $0.value) },
+                                               uniquingKeysWith: { first, _ in first }))
+        }
+        report.inventory = inventory.map { InventoryItem(safe($0.key), safe($0.value)) }
+        return report
     }
 }
 

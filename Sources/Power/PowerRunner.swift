@@ -1,4 +1,5 @@
 import Inventory
+import Values
 
 /// Runs one operation on many nodes: at most `parallel` at once, each node within `timeout`, in batches of
 /// `batchSize` that start `interval` apart (xCAT's syspowermaxnodes / syspowerinterval), so a rack powered on
@@ -77,10 +78,11 @@ public struct PowerRunner: Sendable {
         guard let driver = drivers[endpoint.protocol] else {
             return result(nil, "no driver for BMC protocol \(endpoint.protocol)")
         }
+        // What a driver returns quotes the BMC (sensor and FRU names, error messages): escaped as it enters.
         do {
-            return result(try await driver.perform(operation, on: endpoint, deadline: started + timeout), nil)
+            return result(try await driver.perform(operation, on: endpoint, deadline: started + timeout).escaped, nil)
         } catch {
-            return result(nil, "\(error)")
+            return result(nil, UntrustedText.escape("\(error)", limit: PowerReport.failureTextLimit))
         }
     }
 }

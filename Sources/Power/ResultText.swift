@@ -1,8 +1,14 @@
 import Foundation
+import Values
 
 /// The lines `netroot power` prints for a result, prefixed with the node's name as xCAT's commands do (pure).
+/// Control characters are escaped in every line (`Terminal.safe`): the lines quote the BMC.
 public enum ResultText {
     public static func lines(_ result: NodeResult) -> [String] {
+        unescapedLines(result).map(Terminal.safe)
+    }
+
+    private static func unescapedLines(_ result: NodeResult) -> [String] {
         let prefix = result.node + ": "
         guard let report = result.report else { return [prefix + "ERROR: " + (result.error ?? "failed")] }
         switch result.operation {

@@ -8,6 +8,8 @@ public struct TFTPRefusal: Error, Sendable, Equatable {
 
     public static let notFound = TFTPRefusal(code: .fileNotFound, message: "file not found")
     public static let accessViolation = TFTPRefusal(code: .accessViolation, message: "access violation")
+    /// The process (EMFILE) or the system (ENFILE) has no descriptor left: a load problem, not the client's.
+    public static let outOfDescriptors = TFTPRefusal(code: .notDefined, message: "server busy: out of file descriptors")
 }
 
 /// Files under `tftp_root`, which no request can escape: `..`, absolute paths, backslashes and symlinks
@@ -81,6 +83,7 @@ public final class RootDirectory: @unchecked Sendable {
         guard fd >= 0 else {
             switch errno {
             case ENOENT, ENOTDIR: return .failure(.notFound)
+            case EMFILE, ENFILE: return .failure(.outOfDescriptors)
             default: return .failure(.accessViolation) // EXDEV (escape), ELOOP, EACCES, …
             }
         }

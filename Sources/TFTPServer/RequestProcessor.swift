@@ -5,8 +5,10 @@ import Inventory
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+import Support
 import Synchronization
 import TFTP
+import Values
 
 /// Port 69: parses requests, refuses what must be refused, and starts each transfer on a port of its own.
 /// Runs on the first transfer thread, which polls the port with its transfers.
@@ -22,12 +24,12 @@ final class RequestProcessor: @unchecked Sendable {
     private let counters: TFTPCounters
     private let timeline: BootTimeline
     private let logger: Logger
-    /// Busy refusals, logged at most once per interval (touched only by the port 69 thread).
-    private var busyLog = SparseLog()
+    /// Refusals and failures come by the thousand in a flood: each kind is logged through the service's throttle.
+    let throttle: LogThrottle<String>
 
     init(listener: Int32, files: ServingFiles, configuration: TFTPService.Configuration,
          transfers: ActiveTransfers, spares: SpareSockets, loops: TransferLoops, counters: TFTPCounters,
-         timeline: BootTimeline, logger: Logger) {
+         timeline: BootTimeline, logger: Logger, throttle: LogThrottle<String> = TFTPService.makeLogThrottle()) {
         self.listener = listener
         self.files = files
         self.configuration = configuration
@@ -37,7 +39,11 @@ final class RequestProcessor: @unchecked Sendable {
         self.counters = counters
         self.timeline = timeline
         self.logger = logger
+        self.throttle = throttle
     }
+
+    /// Writes the "N more suppressed" lines that are due (the port 69 thread calls it on each tick).
+    func flushLog() { throttle.flush(to: logger) }
 
     /// One datagram that arrived on port 69 from `address`:`port` (network byte order).
     func handle(_ bytes: ArraySlice<UInt8>, address: UInt32, port: UInt16) {
@@ -47,6 +53,8 @@ final class RequestProcessor: @unchecked Sendable {
             packet = try TFTPPacket(parsing: bytes)
         } catch {
             counters.update { $0.malformed += 1 }
+            throttle.log(.info, "TFTP packet from \(client) refused: \(error)", key: "tftp refused: malformed request",
+                         to: logger)
             // RFC 1350: an unknown opcode is an illegal operation; a packet too broken to read is dropped.
             if case .unknownOpcode = error { reply(to: client, .error(.illegalOperation, "illegal TFTP operation")) }
             else if error != .tooShort { reply(to: client, .error(.illegalOperation, "malformed request")) }
@@ -55,21 +63,34 @@ final class RequestProcessor: @unchecked Sendable {
         switch packet {
         case let .readRequest(filename, mode, options):
             counters.update { $0.requests += 1 }
-            startTransfer(client: client, filename: filename, mode: mode, options: options)
-        case .writeRequest(let filename, _):
+            startTransfer(client: client, filename: filename, shown: Self.shownFilename(bytes), mode: mode,
+                          options: options)
+        case .writeRequest:
             counters.update { $0.refused["write", default: 0] += 1 }
-            logger.notice("write request for \(filename) from \(client) refused: read-only server")
+            throttle.log(.notice, "write request for \(Self.shownFilename(bytes)) from \(client) refused: read-only server",
+                         key: "tftp refused: write request", to: logger)
             reply(to: client, .error(.accessViolation, "read-only server"))
         case .error:
             return // an error sent to port 69 answers nothing of ours
         default:
+            throttle.log(.info, "TFTP packet from \(client) refused: expected a read request",
+                         key: "tftp refused: not a request", to: logger)
             reply(to: client, .error(.illegalOperation, "expected a read request"))
         }
     }
 
-    private func startTransfer(client: TFTPClient, filename: String, mode: String,
+    /// The client's file name as log lines and the boot timeline show it: the request's bytes up to the first NUL
+    /// after the opcode, escaped (`UntrustedText`: control characters and invalid UTF-8 as `\xNN`, capped).
+    static func shownFilename(_ request: ArraySlice<UInt8>) -> String {
+        UntrustedText.escape(bytes: request.dropFirst(2).prefix { $0 != 0 })
+    }
+
+    /// `filename` opens the file; `shown`, its escaped form, is what log lines and the timeline say.
+    private func startTransfer(client: TFTPClient, filename: String, shown: String, mode: String,
                                options: [TFTPOption]) {
         guard mode == "octet" || mode == "netascii" else {
+            throttle.log(.info, "TFTP request for \(shown) from \(client) refused: unsupported mode \(UntrustedText.escape(mode))",
+                         key: "tftp refused: unsupported mode", to: logger)
             reply(to: client, .error(.illegalOperation, "unsupported mode \(mode)"))
             return
         }
@@ -77,10 +98,10 @@ final class RequestProcessor: @unchecked Sendable {
         case .claimed: break
         case .duplicate: return // a retransmitted request while its transfer runs is not a second transfer
         case .overClientLimit:
-            refuseBusy(client, filename: filename, why: "\(transfers.limits.perClient) transfers already run to this address")
+            refuseBusy(client, filename: shown, why: "\(transfers.limits.perClient) transfers already run to this address")
             return
         case .overTotalLimit:
-            refuseBusy(client, filename: filename, why: "\(transfers.limits.total) transfers already run")
+            refuseBusy(client, filename: shown, why: "\(transfers.limits.total) transfers already run")
             return
         }
         let clientAddress = client.address
@@ -93,12 +114,13 @@ final class RequestProcessor: @unchecked Sendable {
         case .failure(let refusal):
             transfers.release(client)
             counters.update { $0.refused[refusal.code == .fileNotFound ? "not found" : "access", default: 0] += 1 }
-            logger.info("\(node ?? "\(client.address)") asked for \(filename): \(refusal.message)")
-            recordFailure(filename, detail: refusal.message, client: client, node: node)
+            throttle.log(.info, "\(node ?? "\(client.address)") asked for \(shown): \(refusal.message)",
+                         key: "tftp refused: \(refusal.message)", to: logger)
+            recordFailure(shown, detail: refusal.message, client: client, node: node)
             reply(to: client, .error(refusal.code, refusal.message))
             return
         }
-        let request = Request(client: client, node: node, filename: filename, options: options)
+        let request = Request(client: client, node: node, filename: shown, options: options)
         guard mode == "netascii" else {
             begin(request, content: content)
             return
@@ -112,7 +134,7 @@ final class RequestProcessor: @unchecked Sendable {
         guard preparing.add(1, ordering: .relaxed).newValue <= Self.maximumPreparing else {
             preparing.subtract(1, ordering: .relaxed)
             transfers.release(client)
-            refuseBusy(client, filename: filename, why: "\(Self.maximumPreparing) netascii conversions are waiting")
+            refuseBusy(client, filename: shown, why: "\(Self.maximumPreparing) netascii conversions are waiting")
             return
         }
         preparation.async { [self] in
@@ -125,6 +147,7 @@ final class RequestProcessor: @unchecked Sendable {
     private struct Request {
         let client: TFTPClient
         let node: String?
+        /// The name as shown (escaped): the file is open already.
         let filename: String
         let options: [TFTPOption]
     }
@@ -142,7 +165,8 @@ final class RequestProcessor: @unchecked Sendable {
         } catch {
             transfers.release(request.client)
             counters.update { $0.failed += 1 }
-            logger.error("cannot read \(request.filename) for \(request.node ?? "\(request.client.address)"): \(error)")
+            throttle.log(.error, "cannot read \(request.filename) for \(request.node ?? "\(request.client.address)"): \(error)",
+                         key: "tftp failed: cannot read a file", to: logger)
             recordFailure(request.filename, detail: "failed: \(error)", client: request.client, node: request.node)
             reply(to: request.client, .error(.notDefined, "cannot read the file"))
         }
@@ -158,6 +182,8 @@ final class RequestProcessor: @unchecked Sendable {
         case .success(let result): negotiated = result
         case .failure(let failure):
             transfers.release(client)
+            throttle.log(.info, "TFTP request for \(request.filename) from \(client) refused: \(UntrustedText.escape(failure.message))",
+                         key: "tftp refused: option negotiation", to: logger)
             reply(to: client, .error(.optionNegotiationRefused, failure.message))
             return
         }
@@ -166,7 +192,8 @@ final class RequestProcessor: @unchecked Sendable {
             sockets = try spares.take() ?? TransferSockets.open(address: configuration.address)
         } catch {
             transfers.release(client)
-            logger.error("cannot open a port for a transfer to \(client): \(error)")
+            throttle.log(.error, "cannot open a port for a transfer to \(client): \(error)",
+                         key: "tftp failed: cannot open a port", to: logger)
             return
         }
         do {
@@ -174,29 +201,24 @@ final class RequestProcessor: @unchecked Sendable {
         } catch {
             sockets.close()
             transfers.release(client)
-            logger.error("cannot start a transfer to \(client): \(error)")
+            throttle.log(.error, "cannot start a transfer to \(client): \(error)",
+                         key: "tftp failed: cannot connect", to: logger)
             return
         }
         let session = TransferSession(client: client, sockets: sockets, node: request.node, filename: request.filename,
                                       content: content, options: negotiated, transfers: transfers, counters: counters,
-                                      timeline: timeline, logger: logger)
+                                      timeline: timeline, logger: logger, throttle: throttle)
         // The first reply leaves from here; the transfer's thread takes over from the client's answer on.
         session.start()
         loops.adopt(session)
         spares.refill()
     }
 
-    /// Refuses a request the limits do not allow, with an error the client's retry logic sees; logged sparingly,
-    /// since a flood is exactly when these come by the thousand.
+    /// Refuses a request the limits do not allow, with an error the client's retry logic sees.
     private func refuseBusy(_ client: TFTPClient, filename: String, why: String) {
         counters.update { $0.refused["busy", default: 0] += 1 }
-        switch busyLog.note(now: ContinuousClock.now) {
-        case .log(let suppressed):
-            let earlier = suppressed > 0 ? " (\(suppressed) more refused since the last line)" : ""
-            logger.warning("TFTP request for \(filename) from \("\(client.address)") refused: \(why)\(earlier)")
-        case .quiet:
-            break
-        }
+        throttle.log(.warning, "TFTP request for \(filename) from \("\(client.address)") refused: \(why)",
+                     key: "tftp refused: busy", to: logger)
         reply(to: client, .error(.notDefined, "server busy, try again"))
     }
 

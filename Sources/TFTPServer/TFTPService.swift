@@ -7,6 +7,7 @@ import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 import Snapshot
+import Support
 import Synchronization
 import TFTP
 
@@ -41,6 +42,8 @@ public final class TFTPService: Sendable {
     private let root: RootDirectory
     private let timeline: BootTimeline
     private let logger: Logger
+    /// Refusals and failed transfers, each kind logged a few times per interval (a flood sends thousands).
+    private let throttle: LogThrottle<String>
     private let transfers: ActiveTransfers
     private let spares: SpareSockets
     private let loops: TransferLoops
@@ -52,6 +55,7 @@ public final class TFTPService: Sendable {
         self.configuration = configuration
         self.timeline = timeline
         self.logger = logger
+        throttle = Self.makeLogThrottle()
         transfers = ActiveTransfers(limits: configuration.limits)
         root = try RootDirectory(path: configuration.root)
         spares = SpareSockets(address: configuration.address)
@@ -70,10 +74,15 @@ public final class TFTPService: Sendable {
         spares.refill()
         let processor = RequestProcessor(listener: descriptor, files: files, configuration: configuration,
                                          transfers: transfers, spares: spares, loops: loops, counters: counters,
-                                         timeline: timeline, logger: logger)
+                                         timeline: timeline, logger: logger, throttle: throttle)
         loops.first.serveRequests(on: descriptor, with: processor)
         logger.info("TFTP listening", metadata: ["interface": "\(configuration.interface)", "root": "\(configuration.root)",
                                                   "port": "\(configuration.port)"])
+    }
+
+    /// The service's log throttle: per kind of refusal or failure, 5 lines per 10 s, then one "N more suppressed".
+    static func makeLogThrottle(clock: MonotonicClock = .continuous) -> LogThrottle<String> {
+        LogThrottle(.init(limit: 5, interval: .seconds(10), capacity: 64), clock: clock)
     }
 
     /// Stops taking requests; transfers in flight finish (or time out) on their own ports, up to `limit`, and
@@ -84,6 +93,7 @@ public final class TFTPService: Sendable {
         let deadline = ContinuousClock.now + limit
         while transfers.count > 0, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
         loops.endAll()
+        throttle.flush(to: logger, all: true)
     }
 }
 

@@ -120,6 +120,7 @@ final class TransferLoop: @unchecked Sendable {
             let now = ContinuousClock.now
             if now >= nextTick {
                 nextTick = now + Self.tickInterval
+                requests?.processor.flushLog()
                 answerStrangers(using: buffer)
                 for session in sessions.values {
                     session.tick(now: now)

@@ -3,7 +3,9 @@ import CSyscalls
 import Foundation
 import Logging
 import NIOCore
+import Support
 import TFTP
+import Values
 
 /// One transfer: feeds its client's packets and clock ticks to the pure `Transfer` and writes what it says.
 /// The request handler starts it (so the first reply leaves at once), then hands it to a `TransferLoop`, the
@@ -13,6 +15,7 @@ final class TransferSession: @unchecked Sendable {
     private let client: TFTPClient
     /// The inventory's name for the client's address, if it has one.
     private let node: String?
+    /// The requested name as shown (escaped where the request arrived).
     private let filename: String
     private let content: any TFTPContent
     private var transfer: Transfer
@@ -21,6 +24,8 @@ final class TransferSession: @unchecked Sendable {
     private let counters: TFTPCounters
     private let timeline: BootTimeline
     private let logger: Logger
+    /// Failed transfers and strangers come by the thousand in a flood: logged through the service's throttle.
+    private let throttle: LogThrottle<String>
     private let started = ContinuousClock.now
     /// Set once the sockets are closed: the loop then forgets the session.
     private(set) var isFinished = false
@@ -28,7 +33,7 @@ final class TransferSession: @unchecked Sendable {
     /// `sockets` are already connected to `client`: only the client's packets reach the transfer's socket.
     init(client: TFTPClient, sockets: TransferSockets, node: String?, filename: String, content: any TFTPContent,
          options: TransferOptions, transfers: ActiveTransfers, counters: TFTPCounters, timeline: BootTimeline,
-         logger: Logger) {
+         logger: Logger, throttle: LogThrottle<String>) {
         self.sockets = sockets
         self.client = client
         self.node = node
@@ -40,6 +45,7 @@ final class TransferSession: @unchecked Sendable {
         self.counters = counters
         self.timeline = timeline
         self.logger = logger
+        self.throttle = throttle
     }
 
     /// Sends the OACK, or the first window of data.
@@ -68,6 +74,9 @@ final class TransferSession: @unchecked Sendable {
         counters.update { $0.unknownTransferID += 1 }
         // An error is never answered (RFC 1350 §7): two servers would answer each other for ever.
         if count >= 2, buffer[0] == 0, buffer[1] == 5 { return }
+        let stranger = TFTPClient(networkAddress: address, networkPort: port)
+        throttle.log(.info, "packet from \(stranger) to the transfer of \(filename) to \(client) refused: unknown transfer ID",
+                     key: "tftp refused: unknown transfer ID", to: logger)
         let reply = TFTPPacket.error(.unknownTransferID, "unknown transfer ID").encoded
         _ = reply.withUnsafeBytes { bytes in
             netroot_send_datagrams(sockets.strangers, bytes.baseAddress, UInt(bytes.count), address, port, 0)
@@ -78,7 +87,10 @@ final class TransferSession: @unchecked Sendable {
     func tick(now: ContinuousClock.Instant) {
         guard now >= transfer.deadline else { return }
         let actions = transfer.tick(now: now)
-        if !actions.isEmpty { logger.debug("\(filename) to \("\(client.address)"): timeout, resending \(actions.count)") }
+        if !actions.isEmpty {
+            throttle.log(.debug, "\(filename) to \("\(client.address)"): timeout, resending \(actions.count)",
+                         key: "tftp transfer: resending after a timeout", to: logger)
+        }
         perform(actions)
     }
 
@@ -87,7 +99,8 @@ final class TransferSession: @unchecked Sendable {
         guard !isFinished else { return }
         writer.queue(TFTPPacket.error(.notDefined, "server shutting down").encoded)
         writer.flush()
-        logger.notice("transfer of \(filename) to \(node ?? "\(client.address)") ended: server shutting down")
+        throttle.log(.notice, "transfer of \(filename) to \(node ?? "\(client.address)") ended: server shutting down",
+                     key: "tftp transfer ended: server shutting down", to: logger)
         close()
     }
 
@@ -130,17 +143,22 @@ final class TransferSession: @unchecked Sendable {
             counters.update { $0.completed += 1; $0.bytesSent += self.content.size }
             logger.info("sent \(filename) to \(who): \(content.size) bytes in \(elapsed)")
             detail = took
-        case let .abortedByClient(code, message):
+        case let .abortedByClient(code, sent):
             counters.update { $0.aborted += 1 }
-            logger.info("\(who) ended \(filename) with error \(code) \(message)")
+            // The client's error text, escaped where it enters.
+            let message = UntrustedText.escape(sent)
+            throttle.log(.info, "\(who) ended \(filename) with error \(code) \(message)",
+                         key: "tftp transfer ended by the client", to: logger)
             detail = "client ended it: error \(code) \(message)"
         case .timedOut:
             counters.update { $0.timedOut += 1 }
-            logger.warning("transfer of \(filename) to \(who) timed out after \(transfer.acknowledged) blocks")
+            throttle.log(.warning, "transfer of \(filename) to \(who) timed out after \(transfer.acknowledged) blocks",
+                         key: "tftp transfer timed out", to: logger)
             detail = "timed out after \(transfer.acknowledged) blocks"
         case .failed(let reason):
             counters.update { $0.failed += 1 }
-            logger.error("transfer of \(filename) to \(who) failed after \(transfer.acknowledged) blocks: \(reason)")
+            throttle.log(.error, "transfer of \(filename) to \(who) failed after \(transfer.acknowledged) blocks: \(reason)",
+                         key: "tftp transfer failed", to: logger)
             detail = "failed: \(reason)"
         }
         // A client may end a transfer on purpose (it had what it needed): a timeout or a read failure is failing.

@@ -7,7 +7,8 @@ struct CheckCommand: ParsableCommand {
         commandName: "check",
         abstract: "Validate nodes.yaml: every error as FILE:LINE:COL, exit 0 when valid, 1 when not.",
         discussion: """
-            Missing kernel or initrd files under tftp_root are warnings, not errors.
+            Missing kernel or initrd files under tftp_root are warnings, not errors; so are secret files \
+            (server.http_token_file, server.leases.password_file, bmc.password_file) readable by group or others.
 
             Examples:
               netroot check

@@ -2,6 +2,7 @@ import ArgumentParser
 import DHCPServer
 import Foundation
 import Inventory
+import Values
 
 /// `netroot nodes discovered`: machines nodes.yaml does not know that asked for a PXE boot (xCAT's discovery).
 struct DiscoveredNodes: ParsableCommand {
@@ -53,33 +54,7 @@ func discoveredMachines(_ options: ConfigOption) throws -> [DiscoveredMachine] {
         throw ExitCode(1)
     }
     let contents = DiscoveryFile.read(path: DiscoveryFile.path(stateDirectory: server.stateDirectory))
-    if let problem = contents.problem { printError("netroot: warning: \(problem)") }
+    if let problem = contents.problem { printError(Terminal.safe("netroot: warning: \(problem)")) }
     let known = Set(result.inventory?.nodes.map { "\($0.mac)" } ?? [])
     return DiscoveryBook(machines: contents.machines).machines.filter { !known.contains($0.mac) }
-}
-
-/// The text table of `nodes discovered`.
-enum DiscoveryTable {
-    static func render(_ machines: [DiscoveredMachine]) -> String {
-        let header = ["#", "MAC", "FIRST SEEN (UTC)", "LAST SEEN (UTC)", "COUNT", "ARCH", "NETWORK", "RELAY", "VENDOR CLASS"]
-        let rows = machines.enumerated().map { index, machine in
-            ["\(index + 1)", machine.mac, time(machine.firstSeen), time(machine.lastSeen), "\(machine.count)",
-             machine.architecture.map(String.init) ?? "-", machine.network ?? "-", machine.relay ?? "-",
-             machine.vendorClass ?? "-"]
-        }
-        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
-        return ([header] + rows).map { row in
-            row.enumerated().map { column, cell in
-                column == row.count - 1 ? cell : cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
-            }.joined(separator: "  ")
-        }.joined(separator: "\n")
-    }
-
-    private static func time(_ seconds: Double) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
-        return formatter.string(from: Date(timeIntervalSince1970: seconds))
-    }
 }

@@ -6,6 +6,7 @@ import Foundation
 import Inventory
 import Power
 import Redfish
+import Support
 
 /// Options every power command shares: parallelism, time limits, output, the server to tell.
 struct PowerOptions: ParsableArguments {
@@ -43,7 +44,11 @@ struct PowerSession {
     func run(_ operation: PowerOperation, nodes expression: String, batchSize: Int = 0,
              interval: Double = 0) async throws {
         let profiles = try inventory.requireProfiles(selectedBy: expression)
-        let targets = profiles.map(Self.target)
+        var warnings: [String] = []
+        let targets = profiles.map { profile in
+            Self.target(profile) { warning in if !warnings.contains(warning) { warnings.append(warning) } }
+        }
+        for warning in warnings { printError("netroot: warning: \(warning)") }
         let redfish = RedfishDriver()
         let runner = PowerRunner(
             drivers: [.ipmi: IPMIDriver(attempts: options.retries), .redfish: redfish],
@@ -72,8 +77,9 @@ struct PowerSession {
         }
     }
 
-    /// The node's BMC from its effective settings, the password read from its file now; or why it cannot be.
-    static func target(_ profile: BootProfile) -> PowerTarget {
+    /// The node's BMC from its effective settings, the password read from its file now (by the one rule for
+    /// secret files, `SecretFile`); or why it cannot be. `warn` hears that a password file is readable by others.
+    static func target(_ profile: BootProfile, warn: (String) -> Void = { _ in }) -> PowerTarget {
         let mac = "\(profile.mac)"
         func failure(_ text: String) -> PowerTarget {
             PowerTarget(node: profile.name, mac: mac, endpoint: .failure(PowerFailure(text)))
@@ -91,13 +97,12 @@ struct PowerSession {
         case .inline(let secret):
             password = secret
         case .file(let path):
-            guard let data = FileManager.default.contents(atPath: path) else {
-                return failure("cannot read the BMC password file \(path)")
+            let file: SecretFile
+            do { file = try SecretFile.read(path) } catch {
+                return failure("the BMC password file \(error)")
             }
-            // The first line; a trailing newline (echo > file) is not part of the password.
-            password = Secret(String(decoding: data, as: UTF8.self).split(separator: "\n", maxSplits: 1,
-                                                                          omittingEmptySubsequences: false)
-                .first.map { String($0).trimmingCharacters(in: CharacterSet(charactersIn: "\r")) } ?? "")
+            if let warning = file.warning { warn("bmc.password_file \(warning)") }
+            password = Secret(file.secret)
         }
         return PowerTarget(node: profile.name, mac: mac, endpoint: .success(BMCEndpoint(
             node: profile.name, mac: mac, address: address, port: bmc.port.value, protocol: bmc.protocol.value,

@@ -34,10 +34,11 @@ struct ServeCommand: AsyncParsableCommand {
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("unknown log level '\(logLevel)'")
         }
+        // Log lines quote clients and BMCs: control characters are escaped before a line is written.
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
-            return handler
+            return EscapingLogHandler(wrapping: handler)
         }
         let inventory = try options.loadValidInventory()
         var settings = Appliance.Settings(configPath: options.path)

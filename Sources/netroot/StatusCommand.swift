@@ -4,6 +4,7 @@ import BootTimeline
 import Foundation
 import Inventory
 import Leases
+import Values
 
 /// `netroot status [NODE]`: what the running server saw of each node's boot, through its control socket.
 struct StatusCommand: ParsableCommand {
@@ -65,7 +66,7 @@ struct StatusCommand: ParsableCommand {
             return
         }
         if let error = reply.error {
-            printError("netroot: \(error)")
+            printError(Terminal.safe("netroot: \(error)"))
             throw ExitCode(1)
         }
         if node != nil, let timeline = reply.clients.first {
@@ -73,16 +74,19 @@ struct StatusCommand: ParsableCommand {
         } else {
             print(TimelineReport.table(reply.clients, now: reply.now), terminator: "")
         }
-        if let store = reply.leaseStore, store.backend != "journal" { print(Self.describe(store, now: reply.now)) }
+        // The lines below quote a database's and other DHCP servers' words: control characters escaped.
+        if let store = reply.leaseStore, store.backend != "journal" {
+            print(Terminal.safe(Self.describe(store, now: reply.now)))
+        }
         if let journal = reply.leaseJournal {
             let since = Date(timeIntervalSince1970: journal.since)
-            print("WARNING: lease journal: writes failing since \(since) (\(Int(reply.now - journal.since)) s ago), "
+            print(Terminal.safe("WARNING: lease journal: writes failing since \(since) (\(Int(reply.now - journal.since)) s ago), "
                   + "no lease is acknowledged until they succeed: \(journal.error) "
-                  + "(\(journal.failedWrites) failed writes since start)")
+                  + "(\(journal.failedWrites) failed writes since start)"))
         }
         for rogue in reply.rogueServers {
-            print("WARNING: another DHCP server answers on this network: \(rogue.ip) (\(rogue.mac)), "
-                  + "\(rogue.replies) replies, last \(rogue.lastReply)")
+            print(Terminal.safe("WARNING: another DHCP server answers on this network: \(rogue.ip) (\(rogue.mac)), "
+                  + "\(rogue.replies) replies, last \(rogue.lastReply)"))
         }
     }
 }

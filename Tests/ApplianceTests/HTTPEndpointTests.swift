@@ -26,7 +26,7 @@ struct HTTPEndpointTests {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         try #require(connected == 0)
-        let text = "GET \(target) HTTP/1.1\r\nHost: x\r\n\(headers)\r\n"
+        let text = "GET \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\(headers)\r\n"
         _ = text.withCString { send(fd, $0, strlen($0), 0) }
         var reply = ""
         var buffer = [UInt8](repeating: 0, count: 4096)
@@ -49,9 +49,79 @@ struct HTTPEndpointTests {
         #expect(try request(listen.port, "/metrics").hasPrefix("HTTP/1.1 401"))
         #expect(try request(listen.port, "/metrics", headers: "Authorization: Bearer t0ke\r\n").hasPrefix("HTTP/1.1 401"))
         #expect(try request(listen.port, "/metrics", headers: "Authorization: Bearer t0ken\r\n").hasPrefix("HTTP/1.1 200"))
-        #expect(try request(listen.port, "/?token=t0ken").hasSuffix("fine\n"))
+        #expect(try request(listen.port, "/metrics?token=t0ken").hasSuffix("fine\n"))
         await endpoint.stop()
         try await group.shutdownGracefully()
+    }
+
+    @Test("Host must name the listener: its address, localhost or http_names; a rebinding name gets 421")
+    func hostCheck() async throws {
+        let listen = Self.listen()
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let endpoint = try await HTTPEndpoint.start(listen, token: nil, hostNames: ["netroot.example.org"],
+                                                    routes: { _ in (.ok, "application/json", Array("{}".utf8)) },
+                                                    stream: nil, group: group, logger: Logger(label: "test"))
+        func status(_ host: String) throws -> String {
+            String(try requestWithHost(listen.port, "/status.json", host: host).prefix(12))
+        }
+        #expect(try status("127.0.0.1:\(listen.port)") == "HTTP/1.1 200")
+        #expect(try status("localhost:8000") == "HTTP/1.1 200")
+        #expect(try status("NETROOT.example.org") == "HTTP/1.1 200")
+        #expect(try status("[::1]:9100") == "HTTP/1.1 200")
+        #expect(try status("attacker.example.com:\(listen.port)") == "HTTP/1.1 421")
+        #expect(try status("localhost.attacker.example.com") == "HTTP/1.1 421")
+        await endpoint.stop()
+        try await group.shutdownGracefully()
+    }
+
+    @Test("security headers on every answer; ?token= on the page becomes an HttpOnly cookie and leaves the URL")
+    func headersAndCookie() async throws {
+        let listen = Self.listen()
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let endpoint = try await HTTPEndpoint.start(listen, token: AccessToken(fileContents: "t0ken\n"),
+                                                    routes: { _ in (.ok, "text/plain", Array("fine\n".utf8)) },
+                                                    stream: nil, group: group, logger: Logger(label: "test"))
+        let refused = try request(listen.port, "/metrics").lowercased()
+        for header in ["content-security-policy: default-src 'none'", "frame-ancestors 'none'",
+                       "x-content-type-options: nosniff", "referrer-policy: no-referrer", "x-frame-options: deny"] {
+            #expect(refused.contains(header), "\(header)")
+        }
+        let first = try request(listen.port, "/?token=t0ken&node=n1")
+        #expect(first.hasPrefix("HTTP/1.1 303"))
+        #expect(first.contains("Location: /?node=n1\r\n"))
+        #expect(first.contains("Set-Cookie: netroot_token=t0ken; Path=/; HttpOnly; SameSite=Strict"))
+        #expect(try request(listen.port, "/api/state", headers: "Cookie: netroot_token=t0ken\r\n").hasPrefix("HTTP/1.1 200"))
+        #expect(try request(listen.port, "/api/state", headers: "Cookie: netroot_token=t0ke\r\n").hasPrefix("HTTP/1.1 401"))
+        let long = "t0ken" + String(repeating: "x", count: 256)
+        #expect(try request(listen.port, "/metrics", headers: "Authorization: Bearer \(long)\r\n").hasPrefix("HTTP/1.1 401"))
+        await endpoint.stop()
+        try await group.shutdownGracefully()
+    }
+
+    /// One request with a Host of the caller's choosing.
+    private func requestWithHost(_ port: Int, _ target: String, host: String) throws -> String {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var timeout = timeval(tv_sec: 2, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        try #require(connected == 0)
+        let text = "GET \(target) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n"
+        _ = text.withCString { send(fd, $0, strlen($0), 0) }
+        var reply = ""
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = recv(fd, &buffer, buffer.count, 0)
+            if count <= 0 { break }
+            reply += String(decoding: buffer[0..<count], as: UTF8.self)
+        }
+        return reply
     }
 
     @Test("the event stream: chunked text/event-stream, what changed since the watcher's version, nothing queued")

@@ -1,17 +1,22 @@
 @testable import DHCPServer
 import Testing
 
-/// Which log lines a burst of lease store failures deserves.
+/// When a spell of lease store failures begins and ends (the log lines are the throttle's).
 @Suite struct JournalHealthTests {
-    @Test func aBurstOfFailuresIsLoggedOnceThenSummarised() {
+    @Test func aSpellBeginsOnceAndEndsWithItsLength() {
         var health = JournalHealth()
-        #expect(health.failed("No space left on device", at: 100) == .firstFailure(reason: "No space left on device"))
-        for second in 101..<120 { #expect(health.failed("No space left on device", at: Double(second)) == nil) }
-        #expect(health.failed("No space left on device", at: 121)
-                    == .moreFailures(count: 20, seconds: 21, reason: "No space left on device"))
-        #expect(health.failingSince == 100)
-        #expect(health.succeeded(at: 130) == .recovered(failures: 21, seconds: 30))
+        let start = ContinuousClock.now
+        let began = health.failed("No space left on device", at: 100, now: start)
+        #expect(began)
+        for second in 1..<21 {
+            let beganAgain = health.failed("No space left on device", at: 100 + Double(second), now: start + .seconds(second))
+            #expect(!beganAgain)
+        }
+        #expect(health.failingSince == 100, "the wall time shown is the spell's first failure")
+        #expect(health.lastError == "No space left on device")
+        // The length comes from the monotonic clock, whatever the wall clock did meanwhile.
+        #expect(health.succeeded(now: start + .seconds(30)) == .init(failures: 21, seconds: 30))
         #expect(health.failingSince == nil)
-        #expect(health.succeeded(at: 131) == nil)
+        #expect(health.succeeded(now: start + .seconds(31)) == nil)
     }
 }

@@ -18,6 +18,28 @@ struct AccessTests {
         #expect(AccessToken(fileContents: " \n") == nil)
     }
 
+    @Test("the token followed by 256·k extra bytes is refused (the length difference is not folded into a byte)")
+    func longerTokenRefused() throws {
+        let token = try #require(AccessToken(fileContents: "t0ken\n"))
+        for extra in [1, 255, 256, 512, 768, 4096] {
+            let offered = "t0ken" + String(repeating: "\0", count: extra)
+            #expect(!token.admits(authorization: "Bearer " + offered, query: nil), "\(extra) extra bytes")
+            #expect(!token.admits(authorization: nil, query: nil, cookie: "t0ken" + String(repeating: "A", count: extra)))
+        }
+        #expect(token.admits(authorization: nil, query: nil, cookie: "t0ken"))
+    }
+
+    @Test("the cookie: HttpOnly, SameSite=Strict, any token encodes and reads back")
+    func cookie() throws {
+        let token = try #require(AccessToken(fileContents: "a b;c=d%é\n"))
+        #expect(token.cookie.hasPrefix("netroot_token=a%20b%3Bc%3Dd%25%C3%A9;"))
+        #expect(token.cookie.contains("HttpOnly") && token.cookie.contains("SameSite=Strict"))
+        let value = AccessToken.cookieValue(in: ["theme=dark; netroot_token=a%20b%3Bc%3Dd%25%C3%A9"])
+        #expect(token.admits(authorization: nil, query: nil, cookie: value))
+        #expect(AccessToken.removingQueryValue("token", from: "token=x&node=n1") == "node=n1")
+        #expect(AccessToken.removingQueryValue("token", from: "token=x") == nil)
+    }
+
     @Test("events are framed as text/event-stream wants, one data line per line")
     func frames() {
         #expect(String(decoding: ServerSentEvent.frame(event: "update", data: "{\"a\":1}"), as: UTF8.self)

@@ -29,15 +29,18 @@ struct RogueDetectorTests {
         #expect(RogueDetector.inspect(request, ours: [], time: 0) == nil)
     }
 
-    @Test("a server is logged once per interval, however often it answers")
-    func logOncePerInterval() throws {
-        let servers = RogueServers(logInterval: 600)
+    @Test("a server is one record, however often it answers (its log lines are the log throttle's)")
+    func oneRecordPerServer() throws {
+        let servers = RogueServers()
         var sighting = try #require(RogueDetector.inspect(Self.offer, ours: [], time: 100))
-        #expect(servers.record(sighting))
+        servers.record(sighting)
         sighting.time = 200
-        #expect(!servers.record(sighting))
+        servers.record(sighting)
         sighting.time = 701
-        #expect(servers.record(sighting))
+        servers.record(sighting)
+        #expect(servers.list().count == 1)
+        #expect(servers.list().first?.firstSeen == 100)
+        #expect(servers.list().first?.lastSeen == 701)
         #expect(servers.list().first?.replies == 3)
         #expect(servers.list().first?.clients == ["02:00:00:00:66:01"])
     }

@@ -14,7 +14,7 @@ struct RogueServersCapTests {
     @Test("100,000 spoofed server identifiers keep at most a few hundred records, the most recent ones")
     func spoofedIdentifiers() {
         let servers = RogueServers()
-        for index in 0..<100_000 { _ = servers.record(sighting(index, time: Double(index))) }
+        for index in 0..<100_000 { servers.record(sighting(index, time: Double(index))) }
         let list = servers.list()
         #expect(list.count <= 1_024)
         #expect(list.first?.ip == "10.1.134.159") // 10.0.0.0 + 99,999: the newest stays
@@ -33,21 +33,22 @@ struct RogueServersEvictionTests {
     @Test("a server seen again stays; the one not seen for longest is forgotten")
     func leastRecentlySeen() {
         let servers = RogueServers(capacity: 3)
-        _ = servers.record(sighting("10.0.0.1", time: 1))
-        _ = servers.record(sighting("10.0.0.2", time: 2))
-        _ = servers.record(sighting("10.0.0.3", time: 3))
-        _ = servers.record(sighting("10.0.0.1", time: 4)) // seen again: now the most recent
-        _ = servers.record(sighting("10.0.0.4", time: 5))
+        servers.record(sighting("10.0.0.1", time: 1))
+        servers.record(sighting("10.0.0.2", time: 2))
+        servers.record(sighting("10.0.0.3", time: 3))
+        servers.record(sighting("10.0.0.1", time: 4)) // seen again: now the most recent
+        servers.record(sighting("10.0.0.4", time: 5))
         #expect(servers.list().map(\.ip) == ["10.0.0.4", "10.0.0.1", "10.0.0.3"])
         #expect(servers.list().first { $0.ip == "10.0.0.1" }?.replies == 2)
     }
 
-    @Test("a forgotten server that comes back is new again: logged, counted from one")
+    @Test("a forgotten server that comes back is new again: counted from one")
     func forgottenComesBack() {
-        let servers = RogueServers(logInterval: 600, capacity: 1)
-        #expect(servers.record(sighting("10.0.0.1", time: 1)))
-        #expect(servers.record(sighting("10.0.0.2", time: 2)))
-        #expect(servers.record(sighting("10.0.0.1", time: 3)))
+        let servers = RogueServers(capacity: 1)
+        servers.record(sighting("10.0.0.1", time: 1))
+        servers.record(sighting("10.0.0.2", time: 2))
+        servers.record(sighting("10.0.0.1", time: 3))
+        #expect(servers.list().map(\.ip) == ["10.0.0.1"])
         #expect(servers.list().map(\.replies) == [1])
     }
 }

@@ -6,6 +6,7 @@ import Inventory
 import Logging
 import NIOConcurrencyHelpers
 import Snapshot
+import Support
 import TFTP
 import Testing
 @testable import TFTPServer
@@ -24,7 +25,8 @@ final class RequestHarness: @unchecked Sendable {
     let listenerPort: UInt16
     private var clients: [Int32] = []
 
-    init(limits: TransferLimits = TransferLimits(), cache: Bool = true) throws {
+    init(limits: TransferLimits = TransferLimits(), cache: Bool = true, logger: Logger = Logger(label: "test"),
+         throttle: LogThrottle<String> = TFTPService.makeLogThrottle()) throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("nr-requests-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
         let listener = netroot_transfer_socket(Self.loopback.bigEndian)
@@ -49,7 +51,7 @@ final class RequestHarness: @unchecked Sendable {
                                      files: ServingFiles(root: directory, snapshots: SnapshotPublisher(inventory)),
                                      configuration: configuration, transfers: transfers,
                                      spares: SpareSockets(address: IPv4Address(Self.loopback)), loops: loops,
-                                     counters: counters, timeline: timeline, logger: Logger(label: "test"))
+                                     counters: counters, timeline: timeline, logger: logger, throttle: throttle)
     }
 
     deinit {

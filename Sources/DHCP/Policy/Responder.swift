@@ -189,7 +189,7 @@ public struct Responder: Sendable {
         let leaseSeconds = (binding.profile?.leaseTime.value ?? binding.network.leaseTime).seconds
         let expires = leaseSeconds == UInt32.max ? Int64.max : context.now + Int64(leaseSeconds)
         let lease = Lease(mac: mac, address: binding.address, expires: expires, state: .bound,
-                          hostname: binding.profile?.hostname.value ?? options.hostName,
+                          hostname: binding.profile?.hostname.value ?? options.shownHostName,
                           clientArchitecture: facts.architecture ?? remembered)
         let current = leases.lease(for: mac)
         if binding.profile == nil, current?.address != binding.address || current?.isActive(at: context.now) != true {

@@ -1,0 +1,83 @@
+import BootTimeline
+import Foundation
+import HTTPService
+import Inventory
+import NIOCore
+import NIOHTTP1
+import Snapshot
+import TFTP
+
+/// What the HTTP boot service answers: a node's iPXE script, or a file opened beneath the root when its response
+/// starts; every response is recorded in the client's timeline once it has ended.
+struct HTTPBootRoutes: Sendable {
+    let root: RootDirectory
+    let snapshots: SnapshotPublisher
+    let timeline: BootTimeline
+    let counters: HTTPBootCounters
+    let baseURL: String
+
+    func respond(to request: HTTPServiceRequest) -> HTTPServiceResponse {
+        let record = recorder(client: request.clientAddress)
+        let head = request.head
+        guard head.method == .GET || head.method == .HEAD else {
+            return .text(.methodNotAllowed, "GET and HEAD only\n", headers: [("Allow", "GET, HEAD")],
+                         finished: record(request.path))
+        }
+        guard let path = BootRequestRouter.percentDecoded(Substring(request.path)) else {
+            return .text(.badRequest, "bad path\n", finished: record(request.path))
+        }
+        let inventory = snapshots.current.inventory
+        switch BootRequestRouter.resource(for: path, inventory: inventory, baseURL: baseURL) {
+        case .notFound(let reason):
+            return .text(.notFound, "not found: \(reason)\n", finished: record(path))
+        case .script(_, let text):
+            return .text(.ok, text, finished: record(path))
+        case .file(let name):
+            switch root.openFile(name) {
+            case .failure(let refusal) where refusal == .outOfDescriptors:
+                return .outOfDescriptors(finished: record(path))
+            case .failure(let refusal):
+                let status: HTTPResponseStatus = refusal == .notFound ? .notFound : .forbidden
+                return .text(status, "\(refusal.message)\n", finished: record(path))
+            case .success(let file):
+                return HTTPServiceResponse(status: .ok, headers: [("Content-Type", "application/octet-stream")],
+                                           body: .file(descriptor: file.descriptor, size: file.size),
+                                           finished: record(path))
+            }
+        }
+    }
+
+    /// The outcome of a response as a timeline step, once it has ended: file, status, size, duration, throughput.
+    private func recorder(client: String?) -> (String) -> @Sendable (HTTPServiceOutcome) -> Void {
+        { [counters, snapshots, timeline] step in
+            { outcome in
+                counters.responded(status: Int(outcome.status.code), bytes: outcome.completed ? outcome.bytes : 0)
+                guard let client else { return }
+                let event = Self.event(step: step, outcome: outcome)
+                let node = IPv4Address(client).flatMap { snapshots.current.inventory.profile(ip: $0)?.name }
+                timeline.record(event, from: client, node: node)
+            }
+        }
+    }
+
+    static func event(step: String, outcome: HTTPServiceOutcome) -> BootEvent {
+        let code = outcome.status.code
+        let elapsed = Double(outcome.duration.nanoseconds) / 1e9
+        var detail = "HTTP \(code)"
+        if outcome.bytes == 0, code < 300 {
+            detail += " (headers only)"
+        } else if code < 300 {
+            detail += ", \(TimelineReport.size(outcome.bytes)) in \(TimelineReport.seconds(elapsed))"
+            if elapsed > 0.05, outcome.bytes > 1 << 20 {
+                detail += String(format: " (%.1f MB/s)", Double(outcome.bytes) / elapsed / 1e6)
+            }
+            if let range = outcome.range { detail += ", bytes \(range.lowerBound)-\(range.upperBound)" }
+        }
+        if !outcome.completed { detail += ", connection lost before the end" }
+        let ok = outcome.completed && code < 400
+        // Named as TFTP names files (relative to the root), so the timeline and the doctor read both alike.
+        let name = step.drop { $0 == "/" }
+        return BootEvent(time: Date().timeIntervalSince1970, service: .http, step: String(name.prefix(200)),
+                         detail: detail, outcome: ok ? .ok : .failed)
+    }
+}
