@@ -62,7 +62,9 @@ final class RawClient: @unchecked Sendable {
     }
 }
 
-/// Descriptors this process holds now.
-func openDescriptors() -> Int {
-    (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? -1
+/// Descriptors this process holds open on `path` now (other suites' descriptors, running alongside, do not count).
+func openDescriptors(on path: String) -> Int {
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+    return entries.filter { (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\($0)")) == path }
+        .count
 }
