@@ -50,13 +50,17 @@ let package = Package(
         .target(name: "Inventory", dependencies: ["Support", "Values", .product(name: "Yams", package: "Yams")]),
 
         // DHCPv4: wire format, policy and leases are pure; the transport is NIO plus raw frames.
-        .target(name: "DHCP", dependencies: ["ByteOrder", "Inventory", "Values"]),
+        // The DHCPv4 wire format: messages and options as value types, decoded and encoded (pure; no inventory).
+        .target(name: "DHCPWire", dependencies: ["ByteOrder", "Values"]),
+        .target(name: "DHCP", dependencies: ["BootConfig", "ByteOrder", "DHCPWire", "Inventory", "Values"]),
 
         // openat2(2) for the TFTP root, setns(2) for containers (Swift cannot call syscall(2) or see setns).
         .target(name: "CSyscalls"),
 
         // TFTP: packet codec, negotiation, the transfer state machine (pure) and the escape-proof file root.
-        .target(name: "TFTP", dependencies: ["ByteOrder", "CSyscalls"]),
+        // A directory no request can escape (openat2 RESOLVE_BENEATH): TFTP and HTTP boot open files through it.
+        .target(name: "FileRoot", dependencies: ["CSyscalls"]),
+        .target(name: "TFTP", dependencies: ["ByteOrder", "CSyscalls", "FileRoot"]),
 
         // Per-client boot timelines kept in memory for `netroot status`, and their text (pure).
         .target(name: "BootTimeline", dependencies: ["Inventory", "Values"]),
@@ -124,7 +128,7 @@ let package = Package(
 
         // The HTTP boot service: per-node iPXE scripts and tftp_root's files over HTTP (sendfile, Range, keep-alive).
         .target(name: "HTTPBoot", dependencies: [
-            "BootConfig", "BootTimeline", "DHCP", "HTTPService", "Inventory", "Snapshot", "TFTP",
+            "BootConfig", "BootTimeline", "FileRoot", "HTTPService", "Inventory", "Snapshot",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -134,10 +138,27 @@ let package = Package(
         // Neutral IPv6 router advertisements that end iPXE's wait for a router (pure).
         .target(name: "RouterAdvertisement"),
 
+        // The control socket's protocol and its blocking client (`netroot status`, `doctor`, `power`): no server in it.
+        .target(name: "Control", dependencies: ["BootTimeline", "Diagnostics", "Leases"]),
+
+        // nfs-ganesha for the images nodes.yaml exports: its configuration, and a supervisor that restarts it.
+        .target(name: "NFSSupervision", dependencies: [
+            "Inventory",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ]),
+
+        // Other DHCP servers on the provisioning interface: the passive watch and the active probe (libpcap).
+        .target(name: "RogueWatch", dependencies: [
+            "Capture", "Diagnostics", "Inventory", "Support",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        ]),
+
         // Composes the servers as lifecycle services: reload on change, control socket, router advertisements.
         .target(name: "Appliance", dependencies: [
-            "BootTimeline", "Bridge", "BridgeNetlink", "Capture", "CSyscalls", "Dashboard", "DHCP", "DHCPServer",
-            "Diagnostics", "HTTPBoot", "HTTPService", "Leases", "TFTP", "TFTPServer", "Inventory", "NetworkSupport", "RouterAdvertisement", "Snapshot",
+            "BootTimeline", "Bridge", "BridgeNetlink", "Capture", "Control", "CSyscalls", "Dashboard", "DHCP", "DHCPServer",
+            "Diagnostics", "HTTPBoot", "HTTPService", "Leases", "NFSSupervision", "RogueWatch", "TFTP", "TFTPServer", "Inventory", "NetworkSupport", "RouterAdvertisement", "Snapshot",
             "Support", "Values",
             .product(name: "Yams", package: "Yams"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -162,7 +183,7 @@ let package = Package(
         .executableTarget(name: "ipmi-probe", dependencies: ["IPMI", "IPMIClient", "Support"], path: "Sources/IPMIProbe"),
         // Power control: one operation fanned out to many BMCs (batches, parallelism, per-node time limits) and
         // the IPMI driver; results as lines and JSON.
-        .target(name: "Power", dependencies: ["IPMI", "IPMIClient", "Inventory", "Values"]),
+        .target(name: "Power", dependencies: ["BootTimeline", "IPMI", "IPMIClient", "Inventory", "Support", "Values"]),
         // The Redfish driver: ComputerSystem.Reset, the Boot override, sensors and inventory over HTTPS.
         .target(name: "Redfish", dependencies: [
             "Power", "Inventory",
@@ -183,32 +204,33 @@ let package = Package(
 
         // The command line; thin.
         .executableTarget(name: "netroot", dependencies: [
-            "Appliance", "BootTimeline", "Bridge", "BridgeNetlink", "Capture", "Diagnostics", "ImageImport", "Inventory",
-            "DHCP", "DHCPServer", "BootConfig", "Leases", "NetworkSupport", "Power", "Redfish", "Support", "Values",
+            "Appliance", "BootTimeline", "Bridge", "BridgeNetlink", "Capture", "Control", "Diagnostics", "ImageImport", "Inventory",
+            "DHCP", "DHCPServer", "BootConfig", "Leases", "NetworkSupport", "Power", "Redfish", "RogueWatch", "Support", "Values",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "InventoryTests", dependencies: ["Inventory"]),
-        .testTarget(name: "DHCPTests", dependencies: ["HexFixtures", "DHCP"], exclude: ["Captures", "Crashers"]),
+        .testTarget(name: "DHCPTests", dependencies: ["HexFixtures", "BootConfig", "DHCP"], exclude: ["Captures", "Crashers"]),
         .testTarget(name: "TFTPTests", dependencies: ["TFTP"], exclude: ["Crashers"]),
-        .testTarget(name: "BootTimelineTests", dependencies: ["BootTimeline"]),
+        .testTarget(name: "BootTimelineTests", dependencies: ["BootTimeline", "HexFixtures"], exclude: ["Golden"]),
         .testTarget(name: "DashboardTests", dependencies: ["Dashboard", "BootTimeline", "Diagnostics", "Inventory"]),
         .testTarget(name: "BridgeTests", dependencies: ["Bridge", "BridgeNetlink", "Inventory"]),
         .testTarget(name: "DiagnosticsTests", dependencies: ["HexFixtures", "Diagnostics", "BootTimeline", "DHCP", "Inventory"],
                     exclude: ["Captures"]),
         .testTarget(name: "ImageImportTests", dependencies: ["ImageImport"], exclude: ["Fixtures"]),
-        .testTarget(name: "ApplianceTests", dependencies: ["Appliance", "BootTimeline", "Dashboard", "Inventory",
-                                                           "RouterAdvertisement", "Snapshot"]),
+        .testTarget(name: "ApplianceTests", dependencies: ["Appliance", "BootTimeline", "Control", "Dashboard", "Inventory",
+                                                           "NFSSupervision", "RouterAdvertisement", "Snapshot"]),
         .testTarget(name: "BootConfigTests", dependencies: ["BootConfig", "Inventory"]),
         .testTarget(name: "CaptureTests", dependencies: ["HexFixtures", "Capture"], exclude: ["Captures"]),
         .testTarget(name: "DHCPServerTests", dependencies: [
-            "HexFixtures", "DHCPServer", "DHCP", "Leases", "BootTimeline", "Inventory", "NetworkSupport", "Snapshot", "Support",
+            "HexFixtures", "DHCPServer", "DHCP", "Leases", "BootTimeline", "Dashboard", "Diagnostics", "Inventory",
+            "NetworkSupport", "Snapshot", "Support",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOEmbedded", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
-        ]),
+        ], exclude: ["Golden"]),
         .testTarget(name: "TFTPServerTests", dependencies: [
             "TFTPServer", "TFTP", "CSyscalls", "Inventory", "BootConfig", "BootTimeline", "Snapshot", "Support",
             .product(name: "Logging", package: "swift-log"),

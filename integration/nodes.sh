@@ -2,6 +2,7 @@
 # kernel, unpacked with dpkg -x and never installed, and a busybox initramfs that asks DHCP again as root=dhcp
 # does, prints what it got and powers off) and QEMU under TCG with the iPXE ROM from ipxe-qemu.
 # Source it after lib.sh; the scripts set $work (scratch), $ns (the namespace) and vm_pids=().
+# boot_vm puts each VM's end on lib.sh's exit stack.
 
 # fetch_node_kernel: Debian's kernel and busybox-static, downloaded once into the cache (never installed);
 # sets node_kernel, node_modules (the modules tree) and node_busybox.
@@ -78,7 +79,8 @@ LEASE
   rm -rf "$initramfs"
 }
 
-# boot_vm NAME MAC TAP bios|uefi: starts the VM in the background; its serial console goes to $work/NAME.console.
+# boot_vm NAME MAC TAP bios|uefi: starts the VM in the background (its PID appended to vm_pids, its kill on the exit
+# stack); its serial console goes to $work/NAME.console.
 boot_vm() {
   local firmware=() memory=128
   # syslinux.efi needs 256 MiB (FIRMWARE-FACTS); OVMF's iPXE driver (efi-virtio.rom) does the PXE part.
@@ -90,4 +92,5 @@ boot_vm() {
     -device virtio-net-pci,netdev=n0,mac="$2",bootindex=1 \
     -serial file:"$work/$1.console" -monitor none >"$work/$1.qemu.log" 2>&1 &
   vm_pids+=($!)
+  kill_on_exit $!
 }

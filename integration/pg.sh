@@ -2,7 +2,8 @@
 # reachable only on a Unix socket in DIR/sock (a path socket, so processes in any network namespace reach it;
 # no TCP port), fsync on, user `netroot` with a SCRAM password (DIR/pgpw) owning database `netroot`; the
 # postgres superuser is trusted over the socket. The server runs as the postgres user (initdb refuses root).
-#   pg_start DIR      initdb (first time only) and start; DIR's parents must be searchable by postgres
+#   pg_start DIR      initdb (first time only) and start; DIR's parents must be searchable by postgres; its
+#                     immediate shutdown (pg_kill) goes on lib.sh's exit stack
 #   PG_NETNS=NS PG_LISTEN=ADDRESS PG_TLS_CERT=PEM PG_TLS_KEY=PEM pg_start DIR
 #                     the same, and listening on ADDRESS:5432 inside network namespace NS with TLS (certificate
 #                     and key copied into the cluster), password logins over TLS only
@@ -13,7 +14,8 @@
 #   pg_psql DIR SQL [DATABASE]   psql as postgres (default database netroot), -At output, stops on errors
 #   pg_url DIR [DATABASE]        the URL netroot's server.leases.url takes for this cluster
 #   pg_running DIR    true while the server answers
-# Everything the cluster writes stays in DIR; the caller removes DIR after pg_stop (e.g. in its EXIT trap).
+# Everything the cluster writes stays in DIR; the caller removes DIR (make_work's directory is removed after the
+# server's pg_kill, which was put on the exit stack later).
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 
 # pg_as_postgres COMMAND...: runs as the postgres user from /, so a root-only working directory does not matter.
@@ -23,6 +25,7 @@ pg_as_postgres() { (cd / && ${PG_AS_NETNS:+ip netns exec "$PG_AS_NETNS"} runuser
 pg_start() {
   local dir=$1 password
   [ -x "$PG_BIN/initdb" ] || { echo "pg_start: no PostgreSQL 15 at $PG_BIN (run integration/setup-host)" >&2; return 1; }
+  declare -F on_exit >/dev/null && on_exit pg_kill "$dir"
   mkdir -p "$dir"
   chmod 711 "$dir"
   if [ ! -s "$dir/data/PG_VERSION" ]; then

@@ -3,7 +3,7 @@
 # renew and fetch their pxelinux config. Each valid version N puts N into three DHCP values the clients see
 # (option 17 nfs:…/srv/beta/vN, option 15 vN.storm, option 51 7200+N) and into the node's generated config
 # (storm=N); each invalid version adds a node with a broken MAC. Source it after lib.sh and nodes.sh; it uses
-# $work, $ns, $root, $mac1, $mac2 and the bridge nrpxebr of pxe-boot, and appends to storm_pids.
+# $work, $ns, $root, $mac1, $mac2 and the bridge nrpxebr of pxe-boot; what it starts is ended by the exit stack.
 
 storm_macs=(52:54:00:c0:ff:21 52:54:00:c0:ff:22)
 storm_ips=(10.203.0.21 10.203.0.22)
@@ -58,20 +58,15 @@ LEASE
   chmod +x "$work/storm-lease.sh"
   for i in 1 2; do
     client=${ns}c$i
-    ip netns add "$client"
-    ip -n "$ns" link add "nrpxes$i" type veth peer name "nrpxec$i" netns "$client"
-    ip -n "$ns" link set "nrpxes$i" master nrpxebr up
-    ip -n "$client" link set "nrpxec$i" address "${storm_macs[i-1]}" up
+    netns_add "$client"
+    netns_veth "$ns" "nrpxes$i" "$client" "nrpxec$i" master=nrpxebr peer_mac="${storm_macs[i-1]}"
     : >"$work/nrpxec$i.leases"
     ip netns exec "$client" env STORM_DIR="$work" busybox udhcpc -i "nrpxec$i" -f -t 10 -T 1 \
       -s "$work/storm-lease.sh" -O rootpath >"$work/udhcpc$i.log" 2>&1 &
-    storm_pids+=($!) storm_udhcpc+=($!)
+    storm_udhcpc+=($!)
+    kill_on_exit $!
   done
-  for _ in $(seq 100); do
-    [ -s "$work/nrpxec1.leases" ] && [ -s "$work/nrpxec2.leases" ] && return 0
-    sleep 0.1
-  done
-  return 1
+  wait_until 10 test -s "$work/nrpxec1.leases" -a -s "$work/nrpxec2.leases"
 }
 
 # storm_renewer INDEX: until storm.renewers.stop exists, renews (SIGUSR1), then fetches the client's config by
@@ -83,8 +78,7 @@ storm_renewer() {
     before=$(grep -c "reloaded " "$work/server.log")
     count=$(wc -l <"$leases")
     kill -USR1 "$pid"
-    for _ in $(seq 80); do [ "$(wc -l <"$leases")" -gt "$count" ] && break; sleep 0.025; done
-    if [ "$(wc -l <"$leases")" -le "$count" ]; then echo "no-renewal" >>"$work/storm$i.checks"; continue; fi
+    if ! wait_until -i 0.025 2 grep_more "" "$leases" "$count"; then echo "no-renewal" >>"$work/storm$i.checks"; continue; fi
     config=$(ip netns exec "${ns}c$i" curl -s --max-time 2 "tftp://10.203.0.1/$name")
     sleep 0.05 # a reload published during the fetch has logged its line by now
     after=$(grep -c "reloaded " "$work/server.log")

@@ -1,6 +1,7 @@
 import BootTimeline
 import Bridge
 import BridgeNetlink
+import Control
 import Dashboard
 import Diagnostics
 import DHCPServer
@@ -11,9 +12,11 @@ import Inventory
 import Leases
 import Logging
 import NetworkSupport
+import NFSSupervision
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
+import RogueWatch
 import ServiceLifecycle
 import Snapshot
 import Support
@@ -33,9 +36,6 @@ public struct Appliance {
 
         public init(configPath: String) { self.configPath = configPath }
     }
-
-    /// Why the appliance could not start; already logged.
-    public struct StartFailure: Error {}
 
     let settings: Settings
     let logger: Logger
@@ -92,7 +92,7 @@ public struct Appliance {
             try tftp.start()
             services.append(ServerService(description: "TFTP") { await tftp.stop(waitingUpTo: .seconds(10)) })
             do {
-                let root = try RootDirectory(path: inventory.server.tftpRoot)
+                let root = try EscapeProofRoot(path: inventory.server.tftpRoot)
                 let boot = try await HTTPBootServer.start(address: address, port: inventory.server.httpBootPort,
                                                           root: root, snapshots: snapshots, timeline: timeline,
                                                           limits: Self.httpLimits(inventory.server),
@@ -100,8 +100,8 @@ public struct Appliance {
                 services.append(ServerService(description: "HTTP boot") { await boot.stop() })
                 httpBoot = boot
             } catch {
-                throw HTTPBootStartFailure(description: "HTTP boot on \(address):\(inventory.server.httpBootPort): "
-                                               + "\(error) (set server.http_boot_port to a free port)")
+                throw ApplianceError.httpBoot("HTTP boot on \(address):\(inventory.server.httpBootPort): "
+                                              + "\(error) (set server.http_boot_port to a free port)")
             }
             let exports = NFSExport.exports(of: inventory)
             let nfs = NFSServer(stateDirectory: inventory.server.stateDirectory, bindAddress: address, logger: logger)
@@ -137,7 +137,7 @@ public struct Appliance {
         } catch {
             logger.critical("cannot start: \(error)")
             for service in services.reversed() { await service.stop() }
-            throw StartFailure()
+            throw ApplianceError.startFailed
         }
         let nfs = nfsServer
         let logger = logger
@@ -151,7 +151,7 @@ public struct Appliance {
             } catch {
                 logger.critical("cannot start: HTTP on \(listen): \(error)")
                 for service in services.reversed() { await service.stop() }
-                throw StartFailure()
+                throw ApplianceError.startFailed
             }
         }
         // DHCP and TFTP read the published snapshot per request; NFS follows its exports (nfs-ganesha restarts
@@ -195,9 +195,9 @@ extension Appliance {
             for failure in rollbackFailures {
                 logger.error("bridge: could not undo '\(failure.step.inverse.command)': \(failure.error)")
             }
-            throw BridgeStartFailure(description: "bridge \(bridge.name): '\(failed.command)' failed: \(error); "
-                                         + (rollbackFailures.isEmpty ? "the steps before it were undone"
-                                                : "some steps could not be undone"))
+            throw ApplianceError.bridge("bridge \(bridge.name): '\(failed.command)' failed: \(error); "
+                                        + (rollbackFailures.isEmpty ? "the steps before it were undone"
+                                               : "some steps could not be undone"))
         }
     }
 }
@@ -262,11 +262,11 @@ extension Appliance {
     private static func readToken(_ path: String, logger: Logger) throws -> AccessToken {
         let file: SecretFile
         do { file = try SecretFile.read(path) } catch {
-            throw TokenFileFailure(description: "http_token_file \(error)")
+            throw ApplianceError.tokenFile("http_token_file \(error)")
         }
         if let warning = file.warning { logger.warning("http_token_file \(warning)") }
         guard let token = AccessToken(secret: file.bytes) else {
-            throw TokenFileFailure(description: "http_token_file \(path) is empty")
+            throw ApplianceError.tokenFile("http_token_file \(path) is empty")
         }
         return token
     }
@@ -279,21 +279,6 @@ extension Appliance {
                         relay: machine.relay, network: machine.network, count: machine.count)
         }
     }
-}
-
-/// `server.http_token_file` could not be read.
-struct TokenFileFailure: Error, CustomStringConvertible {
-    let description: String
-}
-
-/// The HTTP boot service could not bind its port.
-struct HTTPBootStartFailure: Error, CustomStringConvertible {
-    let description: String
-}
-
-/// The bridge could not be brought up at start.
-struct BridgeStartFailure: Error, CustomStringConvertible {
-    let description: String
 }
 
 extension Logger {

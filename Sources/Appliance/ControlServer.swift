@@ -1,8 +1,10 @@
 import BootTimeline
+import Control
 import DHCPServer
 import DHCP
 import Diagnostics
 import Foundation
+import Inventory
 import Leases
 import Logging
 import NIOCore
@@ -96,5 +98,59 @@ private final class ControlConnectionHandler: ChannelInboundHandler, @unchecked 
         buffer.writeBytes(bytes)
         let channel = context.channel
         context.writeAndFlush(wrapOutboundOut(buffer)).whenComplete { _ in channel.close(promise: nil) }
+    }
+}
+
+/// The server's side of the protocol: requests answered from the timeline, replies completed from the DHCP
+/// counters and the lease store, encoded (pure).
+extension ControlProtocol {
+    /// Names the appliance that granted each client's lease (this one's own bindings carry no name).
+    static func stampGrants(_ reply: inout StatusReply, leases: LeaseTable, health: LeaseStoreHealth) {
+        let this = health.appliances.first(where: \.this)?.name
+        for index in reply.clients.indices {
+            guard let text = reply.clients[index].mac, let mac = MACAddress(text),
+                  let lease = leases.lease(for: mac), lease.state == .bound else { continue }
+            reply.clients[index].grantedBy = lease.grantedBy ?? this
+        }
+    }
+
+    /// The journal's failure from the DHCP counters, nil while writes succeed.
+    static func journalFailure(_ counters: DHCPCounters.Snapshot) -> JournalFailure? {
+        guard let since = counters.journalFailingSince else { return nil }
+        return JournalFailure(since: since, error: counters.journalError ?? "unknown error",
+                              failedWrites: counters.journalFailures)
+    }
+
+    /// The reply to one request line. Pure but for reading the timeline it is handed.
+    static func answer(_ line: String, timeline: BootTimeline, startedAt: Double, now: Double) -> StatusReply {
+        let words = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        var reply = StatusReply(now: now, startedAt: startedAt, clients: [], error: nil)
+        switch words.first {
+        case "status" where words.count == 1:
+            reply.clients = timeline.snapshot()
+        case "power" where words.count >= 2:
+            let json = line.drop { $0 != "{" }
+            guard let record = try? JSONDecoder().decode(PowerRecord.self, from: Data(json.utf8)),
+                  record.events.count <= 16, record.node.count <= 256 else {
+                reply.error = "unreadable power record"
+                break
+            }
+            timeline.recordPower(record.events, client: record.node, mac: record.mac?.lowercased())
+        case "status" where words.count == 2:
+            if let found = timeline.timeline(of: words[1]) {
+                reply.clients = [found]
+            } else {
+                reply.error = "no boot steps seen from '\(words[1])' since the server started"
+            }
+        default:
+            reply.error = "unknown request '\(line.prefix(64))'; expected 'status' or 'status NODE'"
+        }
+        return reply
+    }
+
+    static func encode(_ reply: StatusReply) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return Array((try? encoder.encode(reply)) ?? Data("{}".utf8))
     }
 }

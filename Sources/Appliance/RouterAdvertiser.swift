@@ -12,18 +12,13 @@ import Glibc
 /// straight to TFTP instead of waiting ~13 s for a router. A raw ICMPv6 socket; the kernel fills the checksum.
 // @unchecked: a dispatch source may be cancelled from any thread.
 final class RouterAdvertiser: @unchecked Sendable {
-    /// Why the socket could not be set up.
-    struct SetupError: Error, CustomStringConvertible {
-        let description: String
-    }
-
     private let source: DispatchSourceRead
 
     init(interface: InterfaceInfo, logger: Logger) throws {
         let index = if_nametoindex(interface.name)
-        guard index != 0 else { throw SetupError(description: "no interface \(interface.name)") }
+        guard index != 0 else { throw ApplianceError.routerAdvertisements("no interface \(interface.name)") }
         let descriptor = socket(AF_INET6, Int32(SOCK_RAW.rawValue), Int32(IPPROTO_ICMPV6))
-        guard descriptor >= 0 else { throw SetupError(description: "raw ICMPv6 socket: \(Self.lastError)") }
+        guard descriptor >= 0 else { throw ApplianceError.routerAdvertisements("raw ICMPv6 socket: \(Self.lastError)") }
         func option<T>(_ level: Int32, _ name: Int32, _ value: T, _ what: String) throws {
             let result = withUnsafeBytes(of: value) {
                 setsockopt(descriptor, level, name, $0.baseAddress, socklen_t($0.count))
@@ -31,7 +26,7 @@ final class RouterAdvertiser: @unchecked Sendable {
             guard result == 0 else {
                 let reason = Self.lastError
                 close(descriptor)
-                throw SetupError(description: "\(what): \(reason)")
+                throw ApplianceError.routerAdvertisements("\(what): \(reason)")
             }
         }
         try option(SOL_SOCKET, SO_BINDTODEVICE, InterfaceName(interface.name).bytes, "bind to \(interface.name)")

@@ -61,17 +61,15 @@ public final class BootTimeline: Sendable {
 
     /// Records BMC actions sent by `netroot power` / `netroot boot` for a node. Actions that start a boot
     /// (power on, cycle, reset) begin a new timeline, keeping the steps sent with them (the boot device set first).
+    /// Steps of other services in `events` are ignored.
     public func recordPower(_ events: [BootEvent], client: String, mac: String?) {
+        let events = events.filter { $0.service == .power }
         guard !events.isEmpty else { return }
         state.withLock { state in
             var timeline = state.clients[client] ?? ClientTimeline(client: client)
             if events.contains(where: \.startsBoot) { timeline.events.removeAll() }
             if timeline.mac == nil { timeline.mac = mac }
-            timeline.events += events.map { event in
-                var event = event
-                event.service = .power
-                return event
-            }
+            timeline.events += events
             if timeline.events.count > maximumEvents { timeline.events.removeFirst(timeline.events.count - maximumEvents) }
             state.clients[client] = timeline
             state.lastSeen[client] = events.last!.time
@@ -136,11 +134,11 @@ extension ClientTimeline {
             // Firmware retransmitting its DISCOVER is the same boot, and so is the power-on that led to it; anything
             // past the firmware's DHCP is not.
             let stillInFirmwareDHCP = events.allSatisfy {
-                $0.service == .power || $0.service == .dhcp && $0.startsBoot || $0.step.hasPrefix("OFFER")
+                $0.service == .power || $0.service == .dhcp && $0.startsBoot || $0.replyType == .offer
             }
             // A chain-loaded iPXE (undionly.kpxe, snponly.efi) starts with a firmware DISCOVER of its own.
-            let chainLoaded = last.outcome == .ok && (last.service == .tftp || last.service == .http)
-                && [".kpxe", ".pxe", ".efi"].contains { last.step.hasSuffix($0) }
+            let chainLoaded = last.outcome == .ok
+                && last.file.map { file in [".kpxe", ".pxe", ".efi"].contains { file.path.hasSuffix($0) } } == true
             let gap = last.service == .power ? BootTimeline.powerOnGap : BootTimeline.quietGap
             if !(stillInFirmwareDHCP || chainLoaded) || event.time - last.time > gap { events.removeAll() }
         }

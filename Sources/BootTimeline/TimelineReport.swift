@@ -14,7 +14,7 @@ public enum TimelineReport {
             guard let last = timeline.last else { continue }
             let failed = last.outcome == .failed ? " (failed)" : ""
             let row = [timeline.client, timeline.mac ?? "-", timeline.address ?? "-",
-                       "\(last.service) \(last.step)\(failed)",
+                       "\(last.service) \(BootEventText.step(last))\(failed)",
                        "\(clock(last.time)) (\(ago(now - last.time)))", seconds(timeline.duration)]
             rows.append(shared ? row + [timeline.grantedBy ?? "-"] : row)
         }
@@ -34,7 +34,7 @@ public enum TimelineReport {
         for event in timeline.events {
             let mark = event.outcome == .failed ? "FAILED " : ""
             rows.append(["  " + clock(event.time, fraction: true), "+" + seconds(event.time - start),
-                         event.service.rawValue, event.step, mark + event.detail])
+                         event.service.rawValue, BootEventText.step(event), mark + BootEventText.detail(event)])
         }
         return text + InventoryReport.table(header: ["  TIME", "OFFSET", "SERVICE", "STEP", "DETAIL"], rows: rows)
             + "\n"

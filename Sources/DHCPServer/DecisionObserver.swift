@@ -77,7 +77,9 @@ final class DecisionObserver {
             throttle.log(.debug, "\(type) from \(who) not answered: \(silence.reason)",
                          key: "dhcp not answered: \(silence.reason)", to: logger)
         }
-        timeline.record(DHCPBootEvents.unanswered(type, reason: silence.reason, time: time), client: client, mac: nil)
+        if let event = DHCPBootEvents.unanswered(type, reason: silence.reason, time: time) {
+            timeline.record(event, client: client, mac: nil)
+        }
     }
 
     /// A reply left. Logged here, as it leaves: an ACK withheld by a failed journal write is never logged as sent.
@@ -106,9 +108,10 @@ final class DecisionObserver {
             throttle.log(.debug, "\(reply.requestType) from \(ClientLabel(node: reply.node, mac: mac)) not answered: \(reason)",
                          key: "dhcp not answered: \(reason)", to: logger)
         }
-        guard let mac else { return }
-        timeline.record(DHCPBootEvents.unanswered(reply.requestType, reason: reason, time: time),
-                        client: DHCPBootEvents.client(node: reply.node, mac: mac), mac: nil)
+        guard let mac, let event = DHCPBootEvents.unanswered(reply.requestType, reason: reason, time: time) else {
+            return
+        }
+        timeline.record(event, client: DHCPBootEvents.client(node: reply.node, mac: mac), mac: nil)
     }
 
     /// A batch's journal write failed: its `withheld` replies do not leave. `time` (Unix seconds) is shown as

@@ -64,13 +64,14 @@ public enum BootStage: String, Codable, Sendable, CaseIterable {
             case .power:
                 if event.startsBoot { move(to: .poweredOn, at: event.time) }
             case .dhcp:
-                if fetchedKernelOrInitrd, event.step.hasPrefix("ACK") {
+                if fetchedKernelOrInitrd, event.replyType == .ack {
                     move(to: .booted, at: event.time)
                 } else {
                     move(to: .dhcp, at: event.time)
                 }
             case .tftp, .http:
-                let file = fileStage(event.step, kernel: kernel, initrd: initrd)
+                guard let path = event.file?.path else { continue }
+                let file = fileStage(path, kernel: kernel, initrd: initrd)
                 if file == .kernel || file == .initrd { fetchedKernelOrInitrd = true }
                 move(to: file, at: event.time)
             }

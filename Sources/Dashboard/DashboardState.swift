@@ -171,7 +171,7 @@ public enum DashboardBuilder {
         return merged
     }
 
-    static func describe(_ event: BootEvent) -> String { "\(event.service.rawValue) \(event.step)" }
+    static func describe(_ event: BootEvent) -> String { "\(event.service.rawValue) \(BootEventText.step(event))" }
 
     static func banner(_ rogue: RogueServer) -> RogueBanner {
         RogueBanner(ip: rogue.ip, mac: rogue.mac, lastSeen: rogue.lastSeen, replies: rogue.replies,

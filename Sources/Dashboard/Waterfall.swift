@@ -14,10 +14,10 @@ public struct WaterfallBar: Codable, Sendable, Equatable {
     public var failed: Bool
 }
 
-/// Bars from a timeline's steps. Pure.
+/// Bars from a timeline's steps. Pure: the figures come from the typed steps, the words from `BootEventText`.
 public enum Waterfall {
-    /// A DHCP request and the reply that follows it become one bar; a file's bar starts when its transfer
-    /// did (its step is recorded at the end, with `… in 243 ms` in the detail).
+    /// A DHCP request and the reply (or silence) that follows it become one bar; a file's bar starts when its
+    /// transfer did (its step is recorded at the end, with the transfer's duration).
     public static func bars(_ events: [BootEvent]) -> [WaterfallBar] {
         var bars: [WaterfallBar] = []
         var request: BootEvent?
@@ -26,21 +26,23 @@ public enum Waterfall {
             request = nil
         }
         for event in events {
-            if event.service == .dhcp {
-                if isRequest(event.step) {
-                    flushRequest()
-                    request = event
-                } else if let pending = request {
-                    bars.append(WaterfallBar(service: .dhcp, step: "\(pending.step) → \(event.step)",
-                                             detail: [pending.detail, event.detail].filter { !$0.isEmpty }
-                                                 .joined(separator: "; "),
+            switch event.step {
+            case .dhcpRequest:
+                flushRequest()
+                request = event
+            case .dhcpReply, .unanswered:
+                if let pending = request {
+                    bars.append(WaterfallBar(service: .dhcp,
+                                             step: "\(BootEventText.step(pending)) → \(BootEventText.step(event))",
+                                             detail: [BootEventText.detail(pending), BootEventText.detail(event)]
+                                                 .filter { !$0.isEmpty }.joined(separator: "; "),
                                              start: pending.time, end: event.time, bytes: nil,
                                              failed: event.outcome == .failed))
                     request = nil
                 } else {
                     bars.append(bar(event))
                 }
-            } else {
+            case .file, .power:
                 flushRequest()
                 bars.append(bar(event))
             }
@@ -50,44 +52,9 @@ public enum Waterfall {
     }
 
     private static func bar(_ event: BootEvent) -> WaterfallBar {
-        let duration = event.service == .tftp || event.service == .http ? self.duration(in: event.detail) ?? 0 : 0
-        return WaterfallBar(service: event.service, step: event.step, detail: event.detail,
-                            start: event.time - duration, end: event.time, bytes: size(in: event.detail),
-                            failed: event.outcome == .failed)
-    }
-
-    /// `DISCOVER`, `REQUEST`, `INFORM`: one word; replies carry an address (`OFFER 10.0.0.11`) or are `NAK` or
-    /// `… unanswered`.
-    private static func isRequest(_ step: String) -> Bool {
-        ["DISCOVER", "REQUEST", "INFORM", "DECLINE", "RELEASE"].contains(step)
-    }
-
-    /// Seconds from `… in 243 ms` or `… in 1.2 s`.
-    static func duration(in detail: String) -> Double? {
-        guard let range = detail.range(of: " in ") else { return nil }
-        let words = detail[range.upperBound...].split(separator: " ")
-        guard words.count >= 2, let value = Double(words[0]) else { return nil }
-        let unit = String(words[1].filter { $0 != "," && $0 != ")" })
-        switch unit {
-        case "ms": return value / 1000
-        case "s": return value
-        default: return nil
-        }
-    }
-
-    /// Bytes from `46.2 KiB`, `7.9 MiB`, `512 B` (as TimelineReport.size writes them), rounded.
-    static func size(in detail: String) -> Int? {
-        let words = detail.split(whereSeparator: { $0 == " " || $0 == "," })
-        for (index, word) in words.enumerated().dropFirst() {
-            let scale: Double? = switch word {
-            case "B": 1
-            case "KiB": 1024
-            case "MiB": 1_048_576
-            case "GiB": 1_073_741_824
-            default: nil
-            }
-            if let scale, let value = Double(words[index - 1]) { return Int((value * scale).rounded()) }
-        }
-        return nil
+        let file = event.file
+        return WaterfallBar(service: event.service, step: BootEventText.step(event),
+                            detail: BootEventText.detail(event), start: event.time - (file?.duration ?? 0),
+                            end: event.time, bytes: file?.bytesDelivered, failed: event.outcome == .failed)
     }
 }

@@ -59,21 +59,24 @@ public enum BootDoctor {
             return [powerFinding(power, name: name, profile: subject.profile, now: now)]
         }
 
-        if subject.profile == nil,
-           let refused = dhcp.last(where: { $0.step.hasSuffix("unanswered") && $0.detail.contains("unknown MAC") }) {
-            findings.append("\(subject.query) asked for an address (\(refused.step.split(separator: " ")[0])) "
+        if subject.profile == nil, let refused = dhcp.last(where: {
+            if case .unanswered(_, .unknownClientWithoutPool) = $0.step { true } else { false }
+        }), case .unanswered(let type, _) = refused.step {
+            findings.append("\(subject.query) asked for an address (\(type?.rawValue ?? "?")) "
                             + "\(ago(now - refused.time)) but is not in nodes.yaml" + hint(subject)
                             + "; add it with its MAC, or give its network a pool")
             return findings
         }
-        if let nak = dhcp.last(where: { $0.step == "NAK" }), !dhcp.contains(where: { $0.time > nak.time && $0.step.hasPrefix("ACK") }) {
-            findings.append("the server refused the client's REQUEST (NAK: \(nak.detail)); it should start over "
+        if let nak = dhcp.last(where: { $0.replyType == .nak }),
+           !dhcp.contains(where: { $0.time > nak.time && $0.replyType == .ack }) {
+            let why = nak.reply?.message ?? BootEventText.detail(nak)
+            findings.append("the server refused the client's REQUEST (NAK: \(why)); it should start over "
                             + "with a DISCOVER")
             return findings
         }
-        guard let firmwareAck = dhcp.first(where: { $0.step.hasPrefix("ACK") }) else {
-            if let offer = dhcp.last(where: { $0.step.hasPrefix("OFFER") }) {
-                let offered = offer.step.dropFirst("OFFER ".count)
+        guard let firmwareAck = dhcp.first(where: { $0.replyType == .ack }) else {
+            if let offer = dhcp.last(where: { $0.replyType == .offer }) {
+                let offered = offer.reply?.address.map { "\($0)" } ?? "an address"
                 var text = "offered \(offered) \(ago(now - offer.time)) but no REQUEST followed"
                 if let rogue = answeredBy.first {
                     text += ": another DHCP server (\(rogue.ip)) answered first and the client took its offer"
@@ -84,33 +87,39 @@ public enum BootDoctor {
                         + "something in the OFFER?)"
                 }
                 findings.append(text)
-            } else if let unanswered = dhcp.last(where: { $0.step.hasSuffix("unanswered") }) {
-                findings.append("its \(unanswered.step) \(ago(now - unanswered.time)): \(unanswered.detail)")
+            } else if let unanswered = dhcp.last(where: {
+                if case .unanswered = $0.step { true } else { false }
+            }) {
+                findings.append("its \(BootEventText.step(unanswered)) \(ago(now - unanswered.time)): "
+                                + BootEventText.detail(unanswered))
             } else {
                 findings.append("a DHCP request was seen, but nothing was offered")
             }
             return findings
         }
         // Files come by TFTP (pxelinux) or HTTP (iPXE); the doctor reads both alike.
-        let fetches = events.filter { $0.time >= firmwareAck.time && ($0.service == .tftp || $0.service == .http) }
+        let fetches = events.filter { $0.time >= firmwareAck.time }.compactMap { event in
+            event.file.map { (time: event.time, file: $0, event: event) }
+        }
         let overHTTP = subject.profile?.boot.value == .ipxe
-        if let missing = fetches.last(where: { $0.outcome == .failed }),
-           !fetches.contains(where: { $0.time > missing.time && $0.step == missing.step && $0.outcome == .ok }) {
-            findings.append("\(missing.service == .http ? "HTTP" : "TFTP") \(missing.step) failed "
-                            + "\(ago(now - missing.time)): \(missing.detail)"
-                            + advice(forMissing: missing.step, profile: subject.profile))
+        if let missing = fetches.last(where: { !$0.file.succeeded }),
+           !fetches.contains(where: { $0.time > missing.time && $0.file.path == missing.file.path && $0.file.succeeded }) {
+            findings.append("\(missing.file.via == .http ? "HTTP" : "TFTP") \(missing.file.path) failed "
+                            + "\(ago(now - missing.time)): \(BootEventText.detail(missing.event))"
+                            + advice(forMissing: missing.file.path, profile: subject.profile))
             return findings
         }
         guard !fetches.isEmpty else {
             let check = overHTTP
                 ? ": check that server.http_boot_port (TCP) reaches the server (boot: ipxe fetches over HTTP)"
                 : ": check that UDP port 69 reaches the server and the bootfile exists"
-            findings.append("the firmware got its address \(ago(now - firmwareAck.time)) (\(firmwareAck.detail)) but "
+            findings.append("the firmware got its address \(ago(now - firmwareAck.time)) "
+                            + "(\(BootEventText.detail(firmwareAck))) but "
                             + "fetched nothing by \(overHTTP ? "HTTP" : "TFTP")"
                             + (now - firmwareAck.time < stallAfter ? " yet" : check))
             return findings
         }
-        let fetched = Set(fetches.filter { $0.outcome == .ok }.map(\.step))
+        let fetched = Set(fetches.filter { $0.file.succeeded }.map(\.file.path))
         let kernel = subject.profile?.kernel?.value
         let initrd = subject.profile?.initrd?.value
         let configFetched = fetched.contains {
@@ -119,36 +128,35 @@ public enum BootDoctor {
         if let kernel, !fetched.contains(kernel) {
             let last = fetches.last!
             findings.append(configFetched
-                ? "the boot config was fetched but the kernel \(kernel) never was (last: \(last.step) "
+                ? "the boot config was fetched but the kernel \(kernel) never was (last: \(last.file.path) "
                     + "\(ago(now - last.time))): check the \(overHTTP ? "kernel line of its iPXE script" : "KERNEL line") "
                     + "(`netroot pxe-config \(subject.profile!.name)`)"
-                : "the bootloader was fetched (\(last.step)) but not the node's boot config or kernel")
+                : "the bootloader was fetched (\(last.file.path)) but not the node's boot config or kernel")
             return findings
         }
         if let initrd, !fetched.contains(initrd) {
             findings.append("the kernel was fetched but the initrd \(initrd) never was: check the INITRD line")
             return findings
         }
-        let bootFile = fetches.last { $0.outcome == .ok }!
+        let bootFile = fetches.last { $0.file.succeeded }!
         let secondDHCP = events.filter { $0.time > bootFile.time && $0.service == .dhcp && !isFirmware($0) }
-        guard let ack = secondDHCP.last(where: { $0.step.hasPrefix("ACK") }) else {
+        guard let ack = secondDHCP.last(where: { $0.replyType == .ack }) else {
             let waited = now - bootFile.time
             if waited < stallAfter {
-                findings.append("in progress: \(bootFile.step) was fetched \(ago(waited)); waiting for the "
+                findings.append("in progress: \(bootFile.file.path) was fetched \(ago(waited)); waiting for the "
                                 + "initramfs to ask DHCP again")
             } else {
-                findings.append("\(bootFile.step) was fetched \(ago(waited)) and no DHCP request followed: the "
+                findings.append("\(bootFile.file.path) was fetched \(ago(waited)) and no DHCP request followed: the "
                                 + "initramfs did not start networking (is rd.neednet=1 / BOOTIF / root=dhcp on the "
                                 + "command line, and the NIC's driver in the initramfs?)")
             }
             return findings
         }
         let took = ack.time - events[0].time
-        var text = "booted to its initramfs: \(ack.step) \(ago(now - ack.time)), "
+        var text = "booted to its initramfs: \(BootEventText.step(ack)) \(ago(now - ack.time)), "
             + "\(TimelineReport.seconds(took)) after its first DHCP request"
-        if ack.detail.contains("root-path") {
-            text += "; " + (ack.detail.split(separator: ",").first { $0.contains("root-path") }
-                .map { $0.trimmingCharacters(in: .whitespaces) } ?? "")
+        if let rootPath = ack.reply?.rootPath {
+            text += "; " + BootEventText.rootPath(rootPath)
         } else {
             text += "; no root-path was sent (the node's image has no root_path)"
         }
@@ -156,8 +164,10 @@ public enum BootDoctor {
         return findings
     }
 
+    /// A request from PXE firmware (iPXE included), or a step that starts a boot.
     private static func isFirmware(_ event: BootEvent) -> Bool {
-        event.detail.hasPrefix("PXE firmware") || event.startsBoot
+        if case .dhcpRequest(_, let client, _) = event.step, client.isPXEFirmware { return true }
+        return event.startsBoot
     }
 
     private static func advice(forMissing file: String, profile: BootProfile?) -> String {
@@ -173,16 +183,17 @@ public enum BootDoctor {
     /// The boot so far is only BMC actions: one failed, or the node was powered on and never asked for an address.
     private static func powerFinding(_ power: BootEvent, name: String, profile: BootProfile?, now: Double) -> String {
         if power.outcome == .failed {
-            return "the last power action on \(name) failed \(ago(now - power.time)): \(power.step): \(power.detail)"
+            return "the last power action on \(name) failed \(ago(now - power.time)): \(BootEventText.step(power)): "
+                + BootEventText.detail(power)
         }
         guard power.startsBoot else {
-            return "\(name)'s last step was a power action (\(power.step), \(ago(now - power.time))); it has not "
+            return "\(name)'s last step was a power action (\(BootEventText.step(power)), \(ago(now - power.time))); it has not "
                 + "been powered on since"
         }
         let waited = now - power.time
         let still = waited < stallAfter ? "no DHCP request yet (servers can take minutes in POST)"
             : "no DHCP request since"
-        return "\(name) was powered on through its BMC \(ago(waited)) (power \(power.step)) but \(still): check "
+        return "\(name) was powered on through its BMC \(ago(waited)) (power \(BootEventText.step(power))) but \(still): check "
             + "that the boot order puts the network first (netroot power bootdev pxe), cabling and VLAN"
             + (profile.map { ", and that the NIC's MAC is \($0.mac)" } ?? "")
     }

@@ -1,5 +1,4 @@
 import BootConfig
-import DHCP
 import Inventory
 
 /// What a request path names on the HTTP boot service (pure): a node's iPXE script, a file under the root, or
@@ -15,7 +14,7 @@ public enum BootRequestRouter {
     /// for the escape-proof root to judge. The path arrives percent-decoded, without its query.
     public static func resource(for path: String, inventory: Inventory, baseURL: String) -> BootResource {
         if path.hasPrefix("/ipxe/") {
-            guard let mac = IPXEBoot.mac(inScriptPath: path) else {
+            guard let mac = IPXEScriptPath.mac(inScriptPath: path) else {
                 return .notFound(reason: "not a script name (/ipxe/01-<mac>.ipxe)")
             }
             guard let profile = inventory.profile(mac: mac) else {

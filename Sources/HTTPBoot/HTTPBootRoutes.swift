@@ -1,16 +1,16 @@
 import BootTimeline
+import FileRoot
 import Foundation
 import HTTPService
 import Inventory
 import NIOCore
 import NIOHTTP1
 import Snapshot
-import TFTP
 
 /// What the HTTP boot service answers: a node's iPXE script, or a file opened beneath the root when its response
 /// starts; every response is recorded in the client's timeline once it has ended.
 struct HTTPBootRoutes: Sendable {
-    let root: RootDirectory
+    let root: EscapeProofRoot
     let snapshots: SnapshotPublisher
     let timeline: BootTimeline
     let counters: HTTPBootCounters
@@ -34,11 +34,12 @@ struct HTTPBootRoutes: Sendable {
             return .text(.ok, text, finished: record(path))
         case .file(let name):
             switch root.openFile(name) {
-            case .failure(let refusal) where refusal == .outOfDescriptors:
+            case .failure(.outOfDescriptors):
                 return .outOfDescriptors(finished: record(path))
-            case .failure(let refusal):
-                let status: HTTPResponseStatus = refusal == .notFound ? .notFound : .forbidden
-                return .text(status, "\(refusal.message)\n", finished: record(path))
+            case .failure(.notFound):
+                return .text(.notFound, "file not found\n", finished: record(path))
+            case .failure(.refused):
+                return .text(.forbidden, "access violation\n", finished: record(path))
             case .success(let file):
                 return HTTPServiceResponse(status: .ok, headers: [("Content-Type", "application/octet-stream")],
                                            body: .file(descriptor: file.descriptor, size: file.size),
@@ -61,23 +62,11 @@ struct HTTPBootRoutes: Sendable {
     }
 
     static func event(step: String, outcome: HTTPServiceOutcome) -> BootEvent {
-        let code = outcome.status.code
-        let elapsed = Double(outcome.duration.nanoseconds) / 1e9
-        var detail = "HTTP \(code)"
-        if outcome.bytes == 0, code < 300 {
-            detail += " (headers only)"
-        } else if code < 300 {
-            detail += ", \(TimelineReport.size(outcome.bytes)) in \(TimelineReport.seconds(elapsed))"
-            if elapsed > 0.05, outcome.bytes > 1 << 20 {
-                detail += String(format: " (%.1f MB/s)", Double(outcome.bytes) / elapsed / 1e6)
-            }
-            if let range = outcome.range { detail += ", bytes \(range.lowerBound)-\(range.upperBound)" }
-        }
-        if !outcome.completed { detail += ", connection lost before the end" }
-        let ok = outcome.completed && code < 400
         // Named as TFTP names files (relative to the root), so the timeline and the doctor read both alike.
         let name = step.drop { $0 == "/" }
-        return BootEvent(time: Date().timeIntervalSince1970, service: .http, step: String(name.prefix(200)),
-                         detail: detail, outcome: ok ? .ok : .failed)
+        return BootEvent(time: Date().timeIntervalSince1970, .file(.init(
+            path: String(name.prefix(200)), via: .http, bytes: outcome.bytes,
+            duration: Double(outcome.duration.nanoseconds) / 1e9,
+            status: .http(code: Int(outcome.status.code), complete: outcome.completed), range: outcome.range)))
     }
 }

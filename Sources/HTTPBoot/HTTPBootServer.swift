@@ -1,11 +1,11 @@
 import BootTimeline
+import FileRoot
 import HTTPService
 import Inventory
 import Logging
 import NIOCore
 import NIOPosix
 import Snapshot
-import TFTP
 
 /// The HTTP boot service: per-node iPXE scripts and the files under `tftp_root` (the same escape-proof root as
 /// TFTP) on the provisioning address and `server.http_boot_port`, through the shared HTTP service (limits,
@@ -14,7 +14,7 @@ public final class HTTPBootServer: Sendable {
     public let counters: HTTPBootCounters
     private let server: HTTPServer
 
-    public static func start(address: IPv4Address, port: Int, root: RootDirectory, snapshots: SnapshotPublisher,
+    public static func start(address: IPv4Address, port: Int, root: EscapeProofRoot, snapshots: SnapshotPublisher,
                              timeline: BootTimeline, limits: HTTPServiceLimits = HTTPServiceLimits(),
                              group: EventLoopGroup, logger: Logger) async throws -> HTTPBootServer {
         let counters = HTTPBootCounters()

@@ -1,10 +1,32 @@
 import Yams
 
-/// Why an edit of nodes.yaml's text cannot be made.
+/// Why an edit of nodes.yaml cannot be made: in its text (`InventoryDocument`), or to the file (`InventoryFileEdit`).
 public struct InventoryEditError: Error, Equatable, CustomStringConvertible {
-    public let description: String
+    /// Which step refused the edit.
+    public enum Kind: Sendable, Equatable {
+        /// The text cannot be changed so (a flow-style section, an unknown entry).
+        case change
+        /// The file could not be opened (to lock it), read or replaced.
+        case file
+        /// The file was replaced again and again while the edit waited for its lock.
+        case busy
+        /// The file does not validate now; `diagnostics` has every finding.
+        case invalidNow
+        /// The file would not validate after the edit; `diagnostics` has the errors, lines as they would be.
+        case wouldBeInvalid
+    }
 
-    public init(_ description: String) { self.description = description }
+    public let kind: Kind
+    /// One line, without the program's name.
+    public let description: String
+    /// The findings behind `invalidNow` and `wouldBeInvalid`.
+    public let diagnostics: [Diagnostic]
+
+    public init(_ description: String, kind: Kind = .change, diagnostics: [Diagnostic] = []) {
+        self.kind = kind
+        self.description = description
+        self.diagnostics = diagnostics
+    }
 }
 
 /// A value an edit writes: one scalar, or a list (written `[a, b]`).

@@ -10,6 +10,14 @@ public struct InventoryLoadResult: Sendable {
     /// The `server:` section when it alone could be read: where a server still running on the last good file
     /// keeps its state, even while the file has errors elsewhere.
     public var server: ServerSettings? = nil
+
+    /// The `server:` settings even from a file that does not validate: the inventory's, else the section read on
+    /// its own. A server still running on the last good file keeps its state there (control socket, leases,
+    /// discovered machines), so commands that talk to it or read its files must find them while the file is broken.
+    public var serverSettings: ServerSettings? { inventory?.server ?? server }
+
+    /// `server.state_dir` as `serverSettings` finds it.
+    public var stateDirectory: String? { serverSettings?.stateDirectory }
 }
 
 /// Reads and validates `nodes.yaml`.

@@ -1,3 +1,4 @@
+import BootTimeline
 import Foundation
 import IPMI
 import IPMIClient
@@ -56,12 +57,12 @@ struct IPMIOperations {
         case .status:
             report.powerIsOn = try powerIsOn()
         case .on, .off, .cycle, .reset, .soft:
-            let (action, step, state): (ChassisControl, String, Bool?) = switch operation {
-            case .on: (.powerOn, "power on", true)
-            case .off: (.powerOff, "power off", false)
-            case .cycle: (.powerCycle, "power cycle", true)
-            case .reset: (.hardReset, "power reset", true)
-            default: (.softShutdown, "soft power off", nil)
+            let (action, step, state): (ChassisControl, PowerAction, Bool?) = switch operation {
+            case .on: (.powerOn, .on, true)
+            case .off: (.powerOff, .off, false)
+            case .cycle: (.powerCycle, .cycle, true)
+            case .reset: (.hardReset, .reset, true)
+            default: (.softShutdown, .softOff, nil)
             }
             try control(action, step: step, into: &report)
             report.powerIsOn = state
@@ -71,7 +72,7 @@ struct IPMIOperations {
             // MAAS: the next boot from the network, then power on, or cycle a node that is already on.
             let wasOn = try powerIsOn()
             try setBootDevice(.pxe, persistent: false, uefi: uefi, into: &report)
-            try control(wasOn ? .powerCycle : .powerOn, step: wasOn ? "power cycle" : "power on", into: &report)
+            try control(wasOn ? .powerCycle : .powerOn, step: wasOn ? .cycle : .on, into: &report)
             report.powerIsOn = true
         case .sensors:
             report.sensors = try runner.readSensors().map(SensorValue.init)
@@ -85,10 +86,9 @@ struct IPMIOperations {
         try ChassisStatus(decoding: runner.checkedSend(ChassisStatus.request)).isPowerOn
     }
 
-    private func control(_ action: ChassisControl, step: String, into report: inout PowerReport) throws {
+    private func control(_ action: ChassisControl, step: PowerAction, into report: inout PowerReport) throws {
         _ = try runner.checkedSend(action.request)
-        report.steps.append(PowerStep(time: Date().timeIntervalSince1970, step: step,
-                                      startsBoot: action != .powerOff && action != .softShutdown))
+        report.steps.append(PowerStep(time: Date().timeIntervalSince1970, action: step))
     }
 
     private func setBootDevice(_ target: BootTarget, persistent: Bool, uefi: Bool,
@@ -103,7 +103,7 @@ struct IPMIOperations {
             _ = try runner.checkedSend(request)
         }
         report.steps.append(PowerStep(time: Date().timeIntervalSince1970,
-                                      step: BootDeviceText.step(target, persistent: persistent, uefi: uefi)))
+                                      action: target.action(persistent: persistent, uefi: uefi)))
     }
 
     private func inventory() throws -> [InventoryItem] {
@@ -133,10 +133,10 @@ struct IPMIOperations {
     }
 }
 
-/// How a boot device change reads in result lines and timelines: `boot device pxe (next boot, UEFI)`.
-public enum BootDeviceText {
-    public static func step(_ target: BootTarget, persistent: Bool, uefi: Bool) -> String {
-        "boot device \(target.rawValue) (\(persistent ? "every boot" : "next boot")\(uefi ? ", UEFI" : ""))"
+extension BootTarget {
+    /// Setting this boot device, as a step (`BootEventText` words it: `boot device pxe (next boot, UEFI)`).
+    public func action(persistent: Bool, uefi: Bool) -> PowerAction {
+        .bootDevice(target: rawValue, persistent: persistent, uefi: uefi)
     }
 }
 

@@ -1,3 +1,4 @@
+import BootTimeline
 import Values
 
 /// What a BMC did and said for one operation.
@@ -23,11 +24,10 @@ extension PowerReport {
     public static let failureTextLimit = 1_024
 
     /// The report with every text escaped (`UntrustedText`): names, units, statuses and inventory values come
-    /// from the BMC.
+    /// from the BMC (steps are typed: nothing of the BMC's in them).
     public var escaped: PowerReport {
         func safe(_ text: String) -> String { UntrustedText.escape(text) }
         var report = self
-        report.steps = steps.map { PowerStep(time: $0.time, step: safe($0.step), startsBoot: $0.startsBoot) }
         report.sensors = sensors.map { sensor in
             SensorValue(name: safe(sensor.name), kind: safe(sensor.kind), value: sensor.value, unit: safe(sensor.unit),
                         status: safe(sensor.status),
@@ -39,17 +39,37 @@ extension PowerReport {
     }
 }
 
-/// One change a BMC accepted, with when (wall clock, seconds since 1970).
-public struct PowerStep: Sendable, Equatable, Codable {
-    public var time: Double
-    public var step: String
-    /// A step after which the node starts booting (power on, cycle, reset).
-    public var startsBoot: Bool
+/// A change asked of a BMC, as the boot timeline records it (drivers name it without importing the timeline).
+public typealias PowerAction = BootEvent.PowerAction
 
-    public init(time: Double, step: String, startsBoot: Bool = false) {
+/// One change a BMC accepted, with when (wall clock, seconds since 1970). Typed: its words come from
+/// `BootEventText`, for result lines, JSON and the boot timeline alike.
+public struct PowerStep: Sendable, Equatable, Encodable {
+    public var time: Double
+    public var action: PowerAction
+
+    public init(time: Double, action: PowerAction) {
         self.time = time
-        self.step = step
-        self.startsBoot = startsBoot
+        self.action = action
+    }
+
+    /// A step after which the node starts booting (power on, cycle, reset).
+    public var startsBoot: Bool { action.startsBoot }
+
+    /// `power on`, `boot device pxe (next boot)`, as `netroot power` prints it.
+    public var step: String { BootEventText.powerStep(action) }
+
+    /// The step in the node's boot timeline.
+    public var event: BootEvent { BootEvent(time: time, .power(action: action, failure: nil)) }
+
+    private enum Key: String, CodingKey { case time, step, startsBoot }
+
+    /// `{"time":…,"step":"power on","startsBoot":true}` in `netroot power --json`.
+    public func encode(to encoder: any Encoder) throws {
+        var out = encoder.container(keyedBy: Key.self)
+        try out.encode(time, forKey: .time)
+        try out.encode(step, forKey: .step)
+        try out.encode(startsBoot, forKey: .startsBoot)
     }
 }
 

@@ -55,14 +55,14 @@ enum RedfishMapping {
         }
     }
 
-    /// The step a reset puts in the node's boot timeline, worded as the IPMI driver words it.
-    static func step(forResetType resetType: String, operation: PowerOperation) -> (text: String, startsBoot: Bool) {
+    /// The step a reset puts in the node's boot timeline, as the IPMI driver's would be.
+    static func action(forResetType resetType: String, operation: PowerOperation) -> PowerAction {
         switch resetType {
-        case "On", "ForceOn": ("power on", true)
-        case "ForceOff": ("power off", false)
-        case "GracefulShutdown": ("soft power off", false)
-        case "PowerCycle": ("power cycle", true)
-        default: (operation == .reset ? "power reset" : "power cycle", true)
+        case "On", "ForceOn": .on
+        case "ForceOff": .off
+        case "GracefulShutdown": .softOff
+        case "PowerCycle": .cycle
+        default: operation == .reset ? .reset : .cycle
         }
     }
 

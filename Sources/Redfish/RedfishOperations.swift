@@ -71,8 +71,8 @@ struct RedfishOperations: Sendable {
         }
         let target = system.actions?.reset?.target ?? path + "/Actions/ComputerSystem.Reset"
         try await send(.post, target, body: RedfishMapping.resetBody(resetType))
-        let step = RedfishMapping.step(forResetType: resetType, operation: operation)
-        report.steps.append(PowerStep(time: now(), step: step.text, startsBoot: step.startsBoot))
+        report.steps.append(PowerStep(time: now(), action: RedfishMapping.action(forResetType: resetType,
+                                                                                operation: operation)))
     }
 
     private func setBoot(_ target: BootTarget, persistent: Bool, uefi: Bool, system: ComputerSystem, path: String,
@@ -83,8 +83,7 @@ struct RedfishOperations: Sendable {
                                + "(it offers \(allowed.joined(separator: ", ")))")
         }
         try await send(.patch, path, body: RedfishMapping.bootBody(target, persistent: persistent, uefi: uefi))
-        report.steps.append(PowerStep(time: now(),
-                                      step: BootDeviceText.step(target, persistent: persistent, uefi: uefi)))
+        report.steps.append(PowerStep(time: now(), action: target.action(persistent: persistent, uefi: uefi)))
     }
 
     // MARK: sensors and inventory

@@ -1,4 +1,5 @@
 import CSyscalls
+@_exported import FileRoot
 import Foundation
 
 /// Why a requested file is not served; the message never names a server path.
@@ -12,6 +13,17 @@ public struct TFTPRefusal: Error, Sendable, Equatable {
     public static let outOfDescriptors = TFTPRefusal(code: .notDefined, message: "server busy: out of file descriptors")
 }
 
+extension TFTPRefusal {
+    /// The TFTP error for a file the escape-proof root would not open.
+    init(_ refusal: FileRefusal) {
+        switch refusal {
+        case .notFound: self = .notFound
+        case .outOfDescriptors: self = .outOfDescriptors
+        case .refused: self = .accessViolation
+        }
+    }
+}
+
 /// Files under `tftp_root`, which no request can escape: `..`, absolute paths, backslashes and symlinks
 /// leading outside are refused (openat2 with RESOLVE_BENEATH), as are directories and device files.
 /// Files up to `cacheFileLimit` are kept in memory and re-read when they change on disk. Opening never reads a
@@ -19,7 +31,8 @@ public struct TFTPRefusal: Error, Sendable, Equatable {
 /// one is served from its descriptor while a background thread fills the cache for the nodes that follow.
 public final class RootDirectory: @unchecked Sendable {
     public let path: String
-    private let descriptor: Int32
+    /// The escape-proof opener beneath `path` (shared with the HTTP boot service).
+    public let files: EscapeProofRoot
     private let cacheFileLimit: Int
     private let cacheCapacity: Int
     /// Files up to this size are read into the cache on the opening thread: about a millisecond of copying.
@@ -45,59 +58,21 @@ public final class RootDirectory: @unchecked Sendable {
         self.cacheFileLimit = cacheFileLimit
         self.cacheCapacity = cacheCapacity
         self.inlineReadLimit = inlineReadLimit
-        descriptor = Glibc.open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            throw TFTPRefusal(code: .notDefined, message: "cannot open tftp_root \(path): \(String(cString: strerror(errno)))")
+        do { files = try EscapeProofRoot(path: path) } catch {
+            throw TFTPRefusal(code: .notDefined, message: "\(error)")
         }
     }
 
-    deinit { close(descriptor) }
-
-    /// The TFTP name as a path relative to the root, or nil when it must be refused. Leading `/` and `\`
-    /// (some firmware sends them) are dropped; `..`, other backslashes and NULs are refused.
-    public static func normalize(_ name: String) -> String? {
-        let trimmed = name.drop { $0 == "/" || $0 == "\\" }
-        guard !trimmed.isEmpty, !trimmed.contains("\\"), !trimmed.utf8.contains(0) else { return nil }
-        var components: [Substring] = []
-        for component in trimmed.split(separator: "/", omittingEmptySubsequences: true) {
-            if component == "." { continue }
-            if component == ".." { return nil }
-            components.append(component)
-        }
-        return components.isEmpty ? nil : components.joined(separator: "/")
-    }
-
-    /// A regular file under the root, opened read-only for the caller to read or sendfile from and close.
-    public struct OpenedFile: Sendable {
-        public let descriptor: Int32
-        /// The path relative to the root, as normalized.
-        public let relative: String
-        public let size: Int
-        public let identity: FileIdentity
-    }
+    /// The TFTP name as a path relative to the root, or nil when it must be refused (see `EscapeProofRoot`).
+    public static func normalize(_ name: String) -> String? { EscapeProofRoot.normalize(name) }
 
     /// Opens `name` beneath the root (the same refusals as `open`), without reading or caching it.
-    public func openFile(_ name: String) -> Result<OpenedFile, TFTPRefusal> {
-        guard let relative = Self.normalize(name) else { return .failure(.accessViolation) }
-        let fd = netroot_open_beneath(descriptor, relative)
-        guard fd >= 0 else {
-            switch errno {
-            case ENOENT, ENOTDIR: return .failure(.notFound)
-            case EMFILE, ENFILE: return .failure(.outOfDescriptors)
-            default: return .failure(.accessViolation) // EXDEV (escape), ELOOP, EACCES, …
-            }
-        }
-        var status = stat()
-        guard fstat(fd, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
-            close(fd)
-            return .failure(.accessViolation)
-        }
-        let identity = FileIdentity(status)
-        return .success(OpenedFile(descriptor: fd, relative: relative, size: identity.size, identity: identity))
+    public func openFile(_ name: String) -> Result<EscapeProofRoot.OpenedFile, TFTPRefusal> {
+        files.openFile(name).mapError(TFTPRefusal.init)
     }
 
     public func open(_ name: String) -> Result<any TFTPContent, TFTPRefusal> {
-        let opened: OpenedFile
+        let opened: EscapeProofRoot.OpenedFile
         switch openFile(name) {
         case .failure(let refusal): return .failure(refusal)
         case .success(let file): opened = file

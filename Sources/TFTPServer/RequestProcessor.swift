@@ -116,7 +116,8 @@ final class RequestProcessor: @unchecked Sendable {
             counters.update { $0.refused[refusal.code == .fileNotFound ? "not found" : "access", default: 0] += 1 }
             throttle.log(.info, "\(node ?? "\(client.address)") asked for \(shown): \(refusal.message)",
                          key: "tftp refused: \(refusal.message)", to: logger)
-            recordFailure(shown, detail: refusal.message, client: client, node: node)
+            recordFailure(shown, .refused(code: refusal.code.rawValue, message: refusal.message), client: client,
+                          node: node)
             reply(to: client, .error(refusal.code, refusal.message))
             return
         }
@@ -167,7 +168,7 @@ final class RequestProcessor: @unchecked Sendable {
             counters.update { $0.failed += 1 }
             throttle.log(.error, "cannot read \(request.filename) for \(request.node ?? "\(request.client.address)"): \(error)",
                          key: "tftp failed: cannot read a file", to: logger)
-            recordFailure(request.filename, detail: "failed: \(error)", client: request.client, node: request.node)
+            recordFailure(request.filename, .readFailed("\(error)"), client: request.client, node: request.node)
             reply(to: request.client, .error(.notDefined, "cannot read the file"))
         }
     }
@@ -222,9 +223,10 @@ final class RequestProcessor: @unchecked Sendable {
         reply(to: client, .error(.notDefined, "server busy, try again"))
     }
 
-    private func recordFailure(_ filename: String, detail: String, client: TFTPClient, node: String?) {
-        let event = BootEvent(time: Date().timeIntervalSince1970, service: .tftp, step: filename, detail: detail,
-                              outcome: .failed)
+    private func recordFailure(_ filename: String, _ status: BootEvent.FileTransfer.Status, client: TFTPClient,
+                               node: String?) {
+        let event = BootEvent(time: Date().timeIntervalSince1970,
+                              .file(.init(path: filename, via: .tftp, status: status)))
         timeline.record(event, from: "\(client.address)", node: node)
     }
 

@@ -136,38 +136,33 @@ final class TransferSession: @unchecked Sendable {
         let elapsed = ContinuousClock.now - started
         let who = node ?? "\(client.address)"
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-        let took = "\(TimelineReport.size(content.size)) in \(TimelineReport.seconds(seconds))"
-        let detail: String
+        let status: BootEvent.FileTransfer.Status
         switch outcome {
         case .completed:
             counters.update { $0.completed += 1; $0.bytesSent += self.content.size }
             logger.info("sent \(filename) to \(who): \(content.size) bytes in \(elapsed)")
-            detail = took
+            status = .sent
         case let .abortedByClient(code, sent):
             counters.update { $0.aborted += 1 }
             // The client's error text, escaped where it enters.
             let message = UntrustedText.escape(sent)
             throttle.log(.info, "\(who) ended \(filename) with error \(code) \(message)",
                          key: "tftp transfer ended by the client", to: logger)
-            detail = "client ended it: error \(code) \(message)"
+            status = .endedByClient(code: code, message: message)
         case .timedOut:
             counters.update { $0.timedOut += 1 }
             throttle.log(.warning, "transfer of \(filename) to \(who) timed out after \(transfer.acknowledged) blocks",
                          key: "tftp transfer timed out", to: logger)
-            detail = "timed out after \(transfer.acknowledged) blocks"
+            status = .timedOut(blocks: transfer.acknowledged)
         case .failed(let reason):
             counters.update { $0.failed += 1 }
             throttle.log(.error, "transfer of \(filename) to \(who) failed after \(transfer.acknowledged) blocks: \(reason)",
                          key: "tftp transfer failed", to: logger)
-            detail = "failed: \(reason)"
+            status = .readFailed(reason)
         }
-        // A client may end a transfer on purpose (it had what it needed): a timeout or a read failure is failing.
-        let failed = switch outcome {
-        case .timedOut, .failed: true
-        case .completed, .abortedByClient: false
-        }
-        timeline.record(BootEvent(time: Date().timeIntervalSince1970, service: .tftp, step: filename, detail: detail,
-                                  outcome: failed ? .failed : .ok),
+        let sent = if case .completed = outcome { content.size } else { 0 }
+        timeline.record(BootEvent(time: Date().timeIntervalSince1970, .file(.init(
+                            path: filename, via: .tftp, bytes: sent, duration: seconds, status: status))),
                         from: "\(client.address)", node: node)
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Control
 import Foundation
 import Inventory
 
@@ -27,17 +28,25 @@ struct ConfigOption: ParsableArguments {
 }
 
 extension ConfigOption {
+    /// The inventory's `server:` settings, from a file that need not validate elsewhere
+    /// (`InventoryLoadResult.serverSettings`), with all that was loaded; otherwise the file's errors and `failure`
+    /// on standard error, exit 1.
+    func loadServerSettings(failure: String) throws -> (server: ServerSettings, loaded: InventoryLoadResult) {
+        let loaded = InventoryLoader.load(path: path)
+        guard let server = loaded.serverSettings else {
+            for diagnostic in loaded.diagnostics.errors { printError(diagnostic.description) }
+            printError(failure)
+            throw ExitCode(1)
+        }
+        return (server, loaded)
+    }
+
     /// The control socket of the server using this inventory (or `override`). A file that no longer validates
     /// still names its state directory: the server keeps running on the last good one and must stay reachable.
     func controlSocketPath(_ override: String?) throws -> String {
         if let override { return override }
-        let result = InventoryLoader.load(path: path)
-        guard let server = result.inventory?.server ?? result.server else {
-            for diagnostic in result.diagnostics.errors { printError(diagnostic.description) }
-            printError("netroot: cannot find server.state_dir in \(path); pass --socket")
-            throw ExitCode(1)
-        }
-        return server.stateDirectory + "/control.sock"
+        let server = try loadServerSettings(failure: "netroot: cannot find server.state_dir in \(path); pass --socket").server
+        return server.stateDirectory + "/" + ControlProtocol.socketName
     }
 }
 

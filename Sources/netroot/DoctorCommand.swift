@@ -1,5 +1,5 @@
-import Appliance
 import ArgumentParser
+import Control
 import Diagnostics
 import Foundation
 import Inventory

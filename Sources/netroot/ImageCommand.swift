@@ -58,12 +58,8 @@ struct ImportImage: ParsableCommand {
     }
 
     func run() throws {
-        let loaded = InventoryLoader.load(path: options.path)
-        guard let server = loaded.inventory?.server ?? loaded.server else {
-            for diagnostic in loaded.diagnostics.errors { printError(diagnostic.description) }
-            printError("netroot: cannot read server.state_dir and server.tftp_root from \(options.path)")
-            throw ExitCode(1)
-        }
+        let server = try options.loadServerSettings(
+            failure: "netroot: cannot read server.state_dir and server.tftp_root from \(options.path)").server
         var importer = ImageImporter(name: name, source: source, stateDirectory: server.stateDirectory,
                                      tftpRoot: server.tftpRoot)
         importer.kernel = kernel
@@ -96,37 +92,35 @@ struct ImportImage: ParsableCommand {
             entry.forEach { print("  " + $0) }
             return
         }
-        try writeEntry(entry, existing: loaded.inventory)
+        try writeEntry(entry)
     }
 
-    /// Adds the entry to nodes.yaml unless the image is there already; refuses an edit that would not validate.
-    private func writeEntry(_ entry: [String], existing: Inventory?) throws {
-        if existing?.images.contains(where: { $0.name == name }) == true {
-            print("\(options.path) already has image \(name); left as it is")
-            return
-        }
-        let text = (try? String(contentsOfFile: options.path, encoding: .utf8)) ?? ""
-        guard let edited = InventoryEditor.add(entry, toSection: "images", in: text) else {
-            printError("netroot: images: in \(options.path) is written in flow style; add the entry by hand")
-            throw ExitCode(1)
-        }
-        let directory = URL(fileURLWithPath: options.path).standardizedFileURL.deletingLastPathComponent().path
-        let result = InventoryLoader.parse(text: edited, file: options.path, baseDirectory: directory,
-                                           fileExists: { FileManager.default.fileExists(atPath: $0) })
-        guard result.inventory != nil else {
-            for diagnostic in result.diagnostics.errors { printError(diagnostic.description) }
+    /// Adds the entry to nodes.yaml unless the image is there already, as every edit is made (`InventoryFileEdit`:
+    /// locked, validated whole, replaced atomically); the file may be invalid before (its nodes may name this image)
+    /// but not after.
+    private func writeEntry(_ entry: [String]) throws {
+        var present = false
+        do {
+            _ = try InventoryFileEdit(path: options.path).applyToText { text, loaded in
+                if loaded.inventory?.images.contains(where: { $0.name == name }) == true {
+                    present = true
+                    return text
+                }
+                guard let edited = InventoryEditor.add(entry, toSection: "images", in: text) else {
+                    printError("netroot: images: in \(options.path) is written in flow style; add the entry by hand")
+                    throw ExitCode(1)
+                }
+                return edited
+            }
+        } catch let error as InventoryEditError where error.kind == .wouldBeInvalid {
+            for diagnostic in error.diagnostics { printError(diagnostic.description) }
             printError("netroot: \(options.path) would not validate with the new entry; left unchanged")
             throw ExitCode(1)
-        }
-        // Written beside and renamed over, so a running server's reload never reads half a file.
-        let temporary = options.path + ".new.\(getpid())"
-        try edited.write(toFile: temporary, atomically: false, encoding: .utf8)
-        guard rename(temporary, options.path) == 0 else {
-            unlink(temporary)
-            printError("netroot: cannot replace \(options.path): \(String(cString: strerror(errno)))")
+        } catch let error as InventoryEditError {
+            printError("netroot: \(error)")
             throw ExitCode(1)
         }
-        print("added image \(name) to \(options.path)")
+        print(present ? "\(options.path) already has image \(name); left as it is" : "added image \(name) to \(options.path)")
     }
 }
 

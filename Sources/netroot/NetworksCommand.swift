@@ -59,7 +59,7 @@ struct DetectNetwork: ParsableCommand {
 
     func run() throws {
         let loaded = InventoryLoader.load(path: options.path)
-        guard let link = interface ?? loaded.inventory?.server.interface ?? loaded.server?.interface else {
+        guard let link = interface ?? loaded.serverSettings?.interface else {
             for diagnostic in loaded.diagnostics.errors { printError(diagnostic.description) }
             printError("netroot: cannot read server.interface from \(options.path); pass --interface")
             throw ExitCode(1)
@@ -81,7 +81,7 @@ struct DetectNetwork: ParsableCommand {
             printError("\(options.path) already declares \(detected.subnet) as network \(existing.name); left as it is")
             return
         }
-        _ = try InventoryFileEdit(path: options.path).apply { document, _ in
+        _ = try InventoryFileEdit(path: options.path).applyOrExit { document, _ in
             do {
                 try document.appendEntry(detected.entryLines, toSection: "networks")
             } catch {

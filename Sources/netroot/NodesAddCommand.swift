@@ -73,7 +73,7 @@ struct AddNode: ParsableCommand {
 
     func run() throws {
         var address = ""
-        let edited = try InventoryFileEdit(path: options.path).apply { document, inventory in
+        let edited = try InventoryFileEdit(path: options.path).applyOrExit { document, inventory in
             if let existing = inventory.nodes.first(where: { $0.name == name }) {
                 printError("netroot: node \(name) already exists (\(inventory.file):\(existing.location.line)); "
                                + "change it with netroot nodes set \(name) KEY=VALUE")

@@ -72,7 +72,7 @@ struct AdoptNodes: ParsableCommand {
         if dryRun {
             adopted = try plan(machines, inventory: options.loadValidInventory())
         } else {
-            _ = try InventoryFileEdit(path: options.path).apply { document, inventory in
+            _ = try InventoryFileEdit(path: options.path).applyOrExit { document, inventory in
                 adopted = try plan(machines, inventory: inventory)
                 for node in adopted {
                     var keys: [(key: String, value: EditValue)] = [("mac", .text(node.mac)), ("ip", .text("\(node.ip)"))]
@@ -130,8 +130,8 @@ struct AdoptNodes: ParsableCommand {
     /// Drops the adopted machines from the discovered file (the list hides them anyway, as nodes.yaml has them
     /// now; a running serve drops them too when it next writes).
     private func forget(_ adopted: [DiscoveryAdoption.Node]) {
-        guard let server = InventoryLoader.load(path: options.path).inventory?.server else { return }
-        let path = DiscoveryFile.path(stateDirectory: server.stateDirectory)
+        guard let stateDirectory = InventoryLoader.load(path: options.path).stateDirectory else { return }
+        let path = DiscoveryFile.path(stateDirectory: stateDirectory)
         let contents = DiscoveryFile.read(path: path)
         var book = DiscoveryBook(machines: contents.machines)
         guard contents.problem == nil, book.remove(Set(adopted.map(\.mac))) else { return }

@@ -47,12 +47,7 @@ struct DiscoveredNodes: ParsableCommand {
 /// The discovered machines of the inventory's state directory, those nodes.yaml lists left out. An inventory that
 /// does not validate still names its state directory (nothing is then left out).
 func discoveredMachines(_ options: ConfigOption) throws -> [DiscoveredMachine] {
-    let result = InventoryLoader.load(path: options.path)
-    guard let server = result.inventory?.server ?? result.server else {
-        for diagnostic in result.diagnostics.errors { printError(diagnostic.description) }
-        printError("netroot: cannot find server.state_dir in \(options.path)")
-        throw ExitCode(1)
-    }
+    let (server, result) = try options.loadServerSettings(failure: "netroot: cannot find server.state_dir in \(options.path)")
     let contents = DiscoveryFile.read(path: DiscoveryFile.path(stateDirectory: server.stateDirectory))
     if let problem = contents.problem { printError(Terminal.safe("netroot: warning: \(problem)")) }
     let known = Set(result.inventory?.nodes.map { "\($0.mac)" } ?? [])

@@ -32,7 +32,7 @@ struct RemoveNodes: ParsableCommand {
 
     func run() throws {
         var removed: [String] = []
-        _ = try InventoryFileEdit(path: options.path).apply { document, inventory in
+        _ = try InventoryFileEdit(path: options.path).applyOrExit { document, inventory in
             removed = try inventory.requireProfiles(selectedBy: nodes).map(\.name)
             for name in removed {
                 do {

@@ -71,7 +71,7 @@ struct SetNodes: ParsableCommand {
         let changes = try parsedAssignments()
         var selected: [String] = []
         var lines: [String] = []
-        let edited = try InventoryFileEdit(path: options.path).apply { document, inventory in
+        let edited = try InventoryFileEdit(path: options.path).applyOrExit { document, inventory in
             selected = try inventory.requireProfiles(selectedBy: nodes).map(\.name)
             var taken = inventory.takenAddresses
             if changes.contains(where: { $0.key == "ip" && $0.value == "auto" }) {

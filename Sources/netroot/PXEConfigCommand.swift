@@ -35,7 +35,7 @@ struct PXEConfigCommand: ParsableCommand {
             // The address DHCP hands out as next-server: server.address, else the interface's first address.
             let address = inventory.server.address
                 ?? (try? InterfaceInfo.lookup(inventory.server.interface))?.addresses.first
-            let base = address.map { IPXEBoot.baseURL(address: $0, port: inventory.server.httpBootPort) }
+            let base = address.map { IPXEScriptPath.baseURL(address: $0, port: inventory.server.httpBootPort) }
                 ?? "http://SERVER:\(inventory.server.httpBootPort)"
             print(IPXEScript.node(profile, baseURL: base), terminator: "")
             return

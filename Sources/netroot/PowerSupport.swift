@@ -1,12 +1,11 @@
 import Synchronization
-import Appliance
 import ArgumentParser
 import BootTimeline
+import Control
 import Foundation
 import Inventory
 import Power
 import Redfish
-import Support
 
 /// Options every power command shares: parallelism, time limits, output, the server to tell.
 struct PowerOptions: ParsableArguments {
@@ -46,7 +45,7 @@ struct PowerSession {
         let profiles = try inventory.requireProfiles(selectedBy: expression)
         var warnings: [String] = []
         let targets = profiles.map { profile in
-            Self.target(profile) { warning in if !warnings.contains(warning) { warnings.append(warning) } }
+            PowerTarget(profile) { warning in if !warnings.contains(warning) { warnings.append(warning) } }
         }
         for warning in warnings { printError("netroot: warning: \(warning)") }
         let redfish = RedfishDriver()
@@ -77,59 +76,10 @@ struct PowerSession {
         }
     }
 
-    /// The node's BMC from its effective settings, the password read from its file now (by the one rule for
-    /// secret files, `SecretFile`); or why it cannot be. `warn` hears that a password file is readable by others.
-    static func target(_ profile: BootProfile, warn: (String) -> Void = { _ in }) -> PowerTarget {
-        let mac = "\(profile.mac)"
-        func failure(_ text: String) -> PowerTarget {
-            PowerTarget(node: profile.name, mac: mac, endpoint: .failure(PowerFailure(text)))
-        }
-        guard let bmc = profile.bmc, let address = bmc.address?.value else {
-            return failure("no bmc.address in nodes.yaml (netroot nodes set \(profile.name) bmc.address=…)")
-        }
-        guard let username = bmc.username?.value else {
-            return failure("no bmc.username in nodes.yaml (netroot nodes set \(profile.name) bmc.username=…)")
-        }
-        let password: Secret
-        switch bmc.password?.value {
-        case nil:
-            return failure("no BMC password: set bmc.password_file in nodes.yaml")
-        case .inline(let secret):
-            password = secret
-        case .file(let path):
-            let file: SecretFile
-            do { file = try SecretFile.read(path) } catch {
-                return failure("the BMC password file \(error)")
-            }
-            if let warning = file.warning { warn("bmc.password_file \(warning)") }
-            password = Secret(file.secret)
-        }
-        return PowerTarget(node: profile.name, mac: mac, endpoint: .success(BMCEndpoint(
-            node: profile.name, mac: mac, address: address, port: bmc.port.value, protocol: bmc.protocol.value,
-            username: username, password: password, system: bmc.system?.value, tlsCA: bmc.tlsCA?.value,
-            insecure: bmc.insecure.value)))
-    }
-
     /// Changes (and failed attempts at them) go to the timeline; reads (status, sensors, inventory) do not.
     static func timelineRecord(_ result: NodeResult) -> ControlProtocol.PowerRecord? {
-        switch result.operation {
-        case .status, .sensors, .inventory: return nil
-        default: break
-        }
-        var events = (result.report?.steps ?? []).map { step in
-            BootEvent(time: step.time, service: .power, step: timelineStep(step.step), detail: "",
-                      startsBoot: step.startsBoot)
-        }
-        if let error = result.error {
-            events.append(BootEvent(time: Date().timeIntervalSince1970, service: .power, step: result.operation.name,
-                                    detail: error, outcome: .failed))
-        }
+        let events = result.timelineEvents()
         return events.isEmpty ? nil : ControlProtocol.PowerRecord(node: result.node, mac: result.mac, events: events)
-    }
-
-    /// `power on` reads `power on` in the status table when its service, `power`, is not said twice.
-    private static func timelineStep(_ step: String) -> String {
-        step.hasPrefix("power ") ? String(step.dropFirst("power ".count)) : step
     }
 }
 

@@ -1,9 +1,9 @@
-import Appliance
 import ArgumentParser
 import Diagnostics
 import Foundation
 import Inventory
 import NetworkSupport
+import RogueWatch
 
 /// `netroot probe`: one round of the active rogue-DHCP probe on server.interface.
 struct ProbeCommand: ParsableCommand {

@@ -46,7 +46,7 @@ struct ServeCommand: AsyncParsableCommand {
         settings.tftpPort = tftpPort
         do {
             try await Appliance(settings: settings, logger: Logger(label: "netroot")).run(inventory: inventory)
-        } catch is Appliance.StartFailure {
+        } catch ApplianceError.startFailed {
             throw ExitCode(1)
         }
     }

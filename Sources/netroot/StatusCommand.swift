@@ -1,6 +1,6 @@
-import Appliance
 import ArgumentParser
 import BootTimeline
+import Control
 import Foundation
 import Inventory
 import Leases

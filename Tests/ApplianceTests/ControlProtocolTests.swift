@@ -1,5 +1,6 @@
 @testable import Appliance
 import BootTimeline
+import Control
 import Foundation
 import Inventory
 import Testing
@@ -8,10 +9,12 @@ import Testing
 struct ControlProtocolTests {
     private func timeline() -> BootTimeline {
         let timeline = BootTimeline()
-        timeline.record(BootEvent(time: 10, service: .dhcp, step: "DISCOVER", startsBoot: true), client: "node1",
-                        mac: "52:54:00:c0:ff:01")
-        timeline.record(BootEvent(time: 11, service: .dhcp, step: "ACK 10.0.0.11"), client: "node1", mac: nil,
-                        address: "10.0.0.11")
+        timeline.record(BootEvent(time: 10, .dhcpRequest(type: .discover, client: .init(.pxeFirmware(.bios)),
+                                                         broadcast: false)),
+                        client: "node1", mac: "52:54:00:c0:ff:01")
+        timeline.record(BootEvent(time: 11, .dhcpReply(.init(type: .ack, address: IPv4Address("10.0.0.11"),
+                                                             delivery: .link))),
+                        client: "node1", mac: nil, address: "10.0.0.11")
         return timeline
     }
 
@@ -41,16 +44,18 @@ struct ControlProtocolTests {
     @Test("a power record lands in the node's timeline; a malformed or oversized one is refused, nothing recorded")
     func powerRecords() {
         let shared = timeline()
-        let good = #"power {"mac":"52:54:00:c0:ff:01","node":"node1","events":[{"time":30,"service":"power","#
-            + #""step":"on","detail":"","outcome":"ok","startsBoot":true}]}"#
+        let good = #"power {"mac":"52:54:00:c0:ff:01","node":"node1","events":[{"time":30,"kind":"power","#
+            + #""action":"on"}]}"#
         #expect(ControlProtocol.answer(good, timeline: shared, startedAt: 1, now: 31).error == nil)
-        #expect(shared.timeline(of: "node1")?.events.map(\.step) == ["on"])
-        let many = (0..<17).map { _ in #"{"time":1,"service":"power","step":"x","detail":"","outcome":"ok","startsBoot":false}"# }
+        #expect(shared.timeline(of: "node1")?.events.map(BootEventText.step) == ["on"])
+        #expect(shared.timeline(of: "node1")?.events.last?.step == .power(action: .on, failure: nil))
+        let many = (0..<17).map { _ in #"{"time":1,"kind":"power","action":"off"}"# }
         for bad in ["power", "power {", "power {\"node\":\"node1\"}", "power [1,2]",
-                    "power {\"node\":\"node1\",\"events\":[\(many.joined(separator: ","))]}"] {
+                    "power {\"node\":\"node1\",\"events\":[\(many.joined(separator: ","))]}",
+                    #"power {"node":"node1","events":[{"time":1,"kind":"power","action":"explode"}]}"#] {
             #expect(ControlProtocol.answer(bad, timeline: shared, startedAt: 1, now: 32).error != nil, "\(bad.prefix(40))")
         }
-        #expect(shared.timeline(of: "node1")?.events.map(\.step) == ["on"])
+        #expect(shared.timeline(of: "node1")?.events.map(BootEventText.step) == ["on"])
     }
 
     @Test("a reload names the nodes whose effective settings changed")

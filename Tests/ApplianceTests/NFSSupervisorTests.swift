@@ -1,4 +1,4 @@
-@testable import Appliance
+@testable import NFSSupervision
 import Foundation
 import Testing
 

@@ -4,7 +4,7 @@ import Testing
 @Suite("Boot timeline changes")
 struct TimelineChangesTests {
     private func step(_ name: String, at time: Double) -> BootEvent {
-        BootEvent(time: time, service: .tftp, step: name, detail: "1 KiB in 5 ms")
+        BootEvent(time: time, .file(.init(path: name, via: .tftp, bytes: 1024, duration: 0.005, status: .sent)))
     }
 
     @Test("a watcher gets every client changed since its version, once, and nothing when nothing changed")
@@ -28,7 +28,7 @@ struct TimelineChangesTests {
     @Test("power actions count as changes; evicted clients are not reported")
     func powerAndEviction() {
         let timeline = BootTimeline(maximumClients: 2)
-        timeline.recordPower([BootEvent(time: 1, service: .power, step: "power on", startsBoot: true)],
+        timeline.recordPower([BootEvent(time: 1, .power(action: .on, failure: nil))],
                              client: "node1", mac: "02:00:00:00:00:01")
         #expect(timeline.changes(since: 0).clients.map(\.client) == ["node1"])
         timeline.record(step("x", at: 2), from: "10.0.0.2", node: "node2")

@@ -6,9 +6,10 @@ import Testing
 @Suite struct TimelineReportEscapingTests {
     static let hostile = ClientTimeline(client: "52:54:00:c0:ff:01\u{1b}[2J", mac: "52:54:00:c0:ff:01",
                                         address: "10.0.0.11\u{9b}1A", events: [
-        BootEvent(time: 1_000, service: .dhcp, step: "DISCOVER", detail: "udhcp\u{1b}[1A\u{1b}[2K"),
-        BootEvent(time: 1_001, service: .tftp, step: "x\n2026-01-01T00:00:00 notice netroot : netroot ready",
-                  detail: "file not found\u{202e}", outcome: .failed),
+        BootEvent(time: 1_000, .dhcpRequest(type: .discover, client: .init(.vendorClass("udhcp\u{1b}[1A\u{1b}[2K")),
+                                            broadcast: false)),
+        BootEvent(time: 1_001, .file(.init(path: "x\n2026-01-01T00:00:00 notice netroot : netroot ready", via: .tftp,
+                                           status: .refused(code: 1, message: "file not found\u{202e}")))),
     ])
 
     static func controls(_ text: String) -> [Unicode.Scalar] {
@@ -37,8 +38,9 @@ import Testing
 
     @Test func plainTimelinesAreDrawnAsBefore() {
         let plain = ClientTimeline(client: "node1", mac: "52:54:00:c0:ff:01", events: [
-            BootEvent(time: 1_000, service: .tftp, step: "pxelinux.0", detail: "46.2 KiB in 0.012 s"),
+            BootEvent(time: 1_000, .file(.init(path: "pxelinux.0", via: .tftp, bytes: 47_309, duration: 0.012,
+                                               status: .sent))),
         ])
-        #expect(TimelineReport.timeline(plain).contains("pxelinux.0  46.2 KiB in 0.012 s"))
+        #expect(TimelineReport.timeline(plain).contains("pxelinux.0  46.2 KiB in 12 ms"))
     }
 }

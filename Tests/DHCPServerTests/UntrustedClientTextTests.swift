@@ -52,7 +52,7 @@ import Testing
         #expect(recorder.machines.map(\.vendorClass) == [Self.clearAndHideShown])
         // An OS's client names itself in option 60: the timeline's detail says it, escaped.
         try send(DiscoveryTests.pxeDiscover("52:54:00:00:01:0c", vendorClass: "udhcp\u{1b}[2J\nnetroot ready"))
-        let details = timeline.snapshot().flatMap(\.events).map(\.detail)
+        let details = timeline.snapshot().flatMap(\.events).map(BootEventText.detail)
         #expect(details.contains { $0.hasPrefix("udhcp\\x1b[2J\\x0anetroot ready") }, "\(details)")
         for client in timeline.snapshot() {
             #expect(!Self.hasEscapeByte(TimelineReport.timeline(client)))

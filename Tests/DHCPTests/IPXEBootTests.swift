@@ -1,3 +1,4 @@
+import BootConfig
 import DHCP
 import Inventory
 import Testing
@@ -58,11 +59,11 @@ import Testing
 
     @Test func scriptPathsNameTheMACAndNothingElse() {
         let mac = MACAddress("52:54:00:12:34:57")!
-        #expect(IPXEBoot.scriptPath(mac: mac) == "/ipxe/01-52-54-00-12-34-57.ipxe")
-        #expect(IPXEBoot.mac(inScriptPath: "/ipxe/01-52-54-00-12-34-57.ipxe") == mac)
+        #expect(IPXEScriptPath.scriptPath(mac: mac) == "/ipxe/01-52-54-00-12-34-57.ipxe")
+        #expect(IPXEScriptPath.mac(inScriptPath: "/ipxe/01-52-54-00-12-34-57.ipxe") == mac)
         for other in ["/ipxe/01-52-54-00-12-34.ipxe", "/ipxe/../01-52-54-00-12-34-57.ipxe", "/ipxe/x.ipxe",
                       "/rhel6/vmlinuz"] {
-            #expect(IPXEBoot.mac(inScriptPath: other) == nil, "\(other)")
+            #expect(IPXEScriptPath.mac(inScriptPath: other) == nil, "\(other)")
         }
     }
 }

@@ -24,14 +24,16 @@ struct DashboardStateTests {
 
     private func timeline() -> BootTimeline {
         let timeline = BootTimeline()
-        timeline.record(BootEvent(time: 10, service: .dhcp, step: "DISCOVER", detail: "PXE firmware, BIOS",
-                                  startsBoot: true), client: "n1", mac: "52:54:00:00:00:01")
-        timeline.record(BootEvent(time: 10.1, service: .dhcp, step: "ACK 10.0.0.11"), client: "n1", mac: nil,
+        timeline.record(BootEvent(time: 10, .dhcpRequest(type: .discover, client: .init(.pxeFirmware(.bios)),
+                                                    broadcast: false)), client: "n1", mac: "52:54:00:00:00:01")
+        timeline.record(BootEvent(time: 10.1, .dhcpReply(.init(type: .ack, address: IPv4Address("10.0.0.11"),
+                                                                delivery: .broadcast))), client: "n1", mac: nil,
                         address: "10.0.0.11")
-        timeline.record(BootEvent(time: 11, service: .tftp, step: "tiny/vmlinuz", detail: "7.9 MiB in 1.0 s"),
+        timeline.record(BootEvent(time: 11, .file(.init(path: "tiny/vmlinuz", via: .tftp, bytes: 8_283_750,
+                                                        duration: 1, status: .sent))),
                         from: "10.0.0.11", node: "n1")
-        timeline.record(BootEvent(time: 12, service: .dhcp, step: "DISCOVER", detail: "PXE firmware, UEFI",
-                                  startsBoot: true), client: "02:00:00:00:00:99", mac: "02:00:00:00:00:99")
+        timeline.record(BootEvent(time: 12, .dhcpRequest(type: .discover, client: .init(.pxeFirmware(.uefi(architecture: 7))),
+                                                    broadcast: false)), client: "02:00:00:00:00:99", mac: "02:00:00:00:00:99")
         return timeline
     }
 
@@ -71,14 +73,15 @@ struct DashboardStateTests {
     func update() {
         let timeline = timeline()
         let version = timeline.version
-        timeline.record(BootEvent(time: 13, service: .tftp, step: "tiny/initrd.gz"), from: "10.0.0.11", node: "n1")
+        timeline.record(BootEvent(time: 13, .file(.init(path: "tiny/initrd.gz", via: .tftp, status: .sent))), from: "10.0.0.11", node: "n1")
         let (latest, changed) = timeline.changes(since: version)
         let update = DashboardBuilder.update(inventory: inventory, changed: changed, version: latest, rogues: [],
                                              now: 14)
         #expect(update.nodes.map(\.name) == ["n1"] && update.nodes[0].stage == .initrd)
         #expect(update.unknown.isEmpty && update.version == latest)
         // An unknown client's row in an update carries discovery's facts too.
-        timeline.record(BootEvent(time: 14, service: .dhcp, step: "REQUEST", detail: "PXE firmware, UEFI"),
+        timeline.record(BootEvent(time: 14, .dhcpRequest(type: .request, client: .init(.pxeFirmware(.uefi(architecture: 7))),
+                                                    broadcast: false)),
                         client: "02:00:00:00:00:99", mac: nil)
         let machine = UnknownTile(client: "02:00:00:00:00:99", mac: "02:00:00:00:00:99", firstSeen: 8, architecture: 7)
         let unknown = DashboardBuilder.update(inventory: inventory, changed: timeline.changes(since: latest).clients,

@@ -60,15 +60,30 @@ struct BootDoctorTests {
             .inventory!
     }()
 
-    private func event(_ time: Double, _ service: BootEvent.Service, _ step: String, _ detail: String = "",
-                       failed: Bool = false) -> BootEvent {
-        BootEvent(time: time, service: service, step: step, detail: detail, outcome: failed ? .failed : .ok,
-                  startsBoot: step == "DISCOVER" && detail.hasPrefix("PXE firmware"))
+    private func request(_ time: Double, _ type: BootEvent.DHCPType, firmware: Bool) -> BootEvent {
+        BootEvent(time: time, .dhcpRequest(type: type, client: .init(firmware ? .pxeFirmware(.bios)
+                                                                              : .vendorClass("udhcp 1.35.0")),
+                                           broadcast: false))
+    }
+
+    private func reply(_ time: Double, _ type: BootEvent.ReplyType, bootfile: String? = nil, rootPath: String? = nil,
+                       delivery: BootEvent.Delivery = .broadcast) -> BootEvent {
+        BootEvent(time: time, .dhcpReply(.init(type: type, address: IPv4Address("10.0.0.11"), bootfile: bootfile,
+                                               rootPath: rootPath, delivery: delivery)))
+    }
+
+    private func file(_ time: Double, _ via: BootEvent.FileTransfer.Via, _ path: String, bytes: Int = 1024,
+                      failed: Bool = false) -> BootEvent {
+        let status: BootEvent.FileTransfer.Status = switch via {
+        case .tftp: failed ? .refused(code: 1, message: "file not found") : .sent
+        case .http: .http(code: failed ? 404 : 200, complete: true)
+        }
+        return BootEvent(time: time, .file(.init(path: path, via: via, bytes: bytes, duration: 0.1, status: status)))
     }
 
     private var firmwareDHCP: [BootEvent] {
-        [event(0, .dhcp, "DISCOVER", "PXE firmware, BIOS"), event(0, .dhcp, "OFFER 10.0.0.11"),
-         event(0.1, .dhcp, "REQUEST", "PXE firmware, BIOS"), event(0.1, .dhcp, "ACK 10.0.0.11", "bootfile pxelinux.0")]
+        [request(0, .discover, firmware: true), reply(0, .offer),
+         request(0.1, .request, firmware: true), reply(0.1, .ack, bootfile: "pxelinux.0")]
     }
 
     private func diagnose(_ events: [BootEvent], rogues: [RogueServer] = [], now: Double = 1000) -> [String] {
@@ -88,25 +103,26 @@ struct BootDoctorTests {
 
     @Test("kernel never requested after the config; initrd fetched and no second DHCP; a complete boot")
     func stages() {
-        let config = firmwareDHCP + [event(1, .tftp, "pxelinux.0"), event(1.2, .tftp, "pxelinux.cfg/01-52-54-00-00-00-01")]
+        let config = firmwareDHCP + [file(1, .tftp, "pxelinux.0"), file(1.2, .tftp, "pxelinux.cfg/01-52-54-00-00-00-01")]
         #expect(diagnose(config)[0].contains("the kernel tiny/vmlinuz never was"))
-        let initrd = config + [event(3, .tftp, "tiny/vmlinuz"), event(4, .tftp, "tiny/initrd.gz")]
+        let initrd = config + [file(3, .tftp, "tiny/vmlinuz"), file(4, .tftp, "tiny/initrd.gz")]
         #expect(diagnose(initrd)[0].contains("no DHCP request followed: the initramfs did not start networking"))
         #expect(diagnose(initrd, now: 20)[0].hasPrefix("in progress"))
-        let booted = initrd + [event(9, .dhcp, "DISCOVER", "udhcp 1.35.0"),
-                               event(9.1, .dhcp, "ACK 10.0.0.11", "root-path nfs:10.0.0.1:/srv/tiny, unicast")]
+        let booted = initrd + [request(9, .discover, firmware: false),
+                               reply(9.1, .ack, rootPath: "nfs:10.0.0.1:/srv/tiny",
+                                           delivery: .unicast(IPv4Address("10.0.0.11")!))]
         #expect(diagnose(booted) == ["booted to its initramfs: ACK 10.0.0.11 16 min ago, 9.1 s after its first DHCP "
                                      + "request; root-path nfs:10.0.0.1:/srv/tiny"])
     }
 
     @Test("powered on through the BMC and no DHCP since; a power action that failed; power steps before a boot")
     func powerOnly() {
-        let on = BootEvent(time: 100, service: .power, step: "on", startsBoot: true)
+        let on = BootEvent(time: 100, .power(action: .on, failure: nil))
         #expect(diagnose([on], now: 400)[0].hasPrefix("n1 (52:54:00:00:00:01) was powered on through its BMC 5 min ago "
                                                       + "(power on) but no DHCP request since: check that the boot order"))
         #expect(diagnose([on], now: 110)[0].contains("no DHCP request yet"))
-        let refused = BootEvent(time: 100, service: .power, step: "boot", detail: "wrong username or password",
-                                outcome: .failed)
+        let refused = BootEvent(time: 100, .power(action: .networkBoot(uefi: false),
+                                                 failure: "wrong username or password"))
         #expect(diagnose([refused], now: 160) == ["the last power action on n1 (52:54:00:00:00:01) failed 1 min ago: "
                                                   + "boot: wrong username or password"])
         // Power steps in front do not change what a DHCP boot's diagnosis says.
@@ -120,13 +136,14 @@ struct BootDoctorTests {
 
     @Test("an iPXE boot over HTTP reads like a TFTP one: a missing initrd is named, a complete one is booted")
     func overHTTP() {
-        let script = event(1, .http, "ipxe/01-52-54-00-00-00-01.ipxe", "HTTP 200, 280 B in 1 ms")
-        let kernel = event(2, .http, "tiny/vmlinuz", "HTTP 200, 7.9 MiB in 0.3 s")
-        let missing = event(2.5, .http, "tiny/initrd.gz", "HTTP 404", failed: true)
+        let script = file(1, .http, "ipxe/01-52-54-00-00-00-01.ipxe", bytes: 280)
+        let kernel = file(2, .http, "tiny/vmlinuz", bytes: 8_283_750)
+        let missing = file(2.5, .http, "tiny/initrd.gz", failed: true)
         #expect(diagnose(firmwareDHCP + [script, kernel, missing])[0].hasPrefix("HTTP tiny/initrd.gz failed"))
-        let initrd = event(3, .http, "tiny/initrd.gz", "HTTP 200, 1.2 MiB in 0.1 s")
-        let booted = firmwareDHCP + [script, kernel, initrd, event(9, .dhcp, "DISCOVER", "udhcp 1.35.0"),
-                                     event(9.1, .dhcp, "ACK 10.0.0.11", "root-path nfs:10.0.0.1:/srv/tiny, unicast")]
+        let initrd = file(3, .http, "tiny/initrd.gz", bytes: 1_258_291)
+        let booted = firmwareDHCP + [script, kernel, initrd, request(9, .discover, firmware: false),
+                                     reply(9.1, .ack, rootPath: "nfs:10.0.0.1:/srv/tiny",
+                                           delivery: .unicast(IPv4Address("10.0.0.11")!))]
         #expect(diagnose(booted)[0].hasPrefix("booted to its initramfs: ACK 10.0.0.11"))
         #expect(diagnose(firmwareDHCP + [script])[0].contains("the kernel tiny/vmlinuz never was"))
     }

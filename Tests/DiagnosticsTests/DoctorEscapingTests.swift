@@ -16,11 +16,12 @@ import Testing
         let inventory = try #require(InventoryLoader.parse(text: text, file: "nodes.yaml", baseDirectory: "/",
                                                            fileExists: { _ in true }).inventory)
         let events = [
-            BootEvent(time: 0, service: .dhcp, step: "DISCOVER", detail: "PXE firmware, BIOS", startsBoot: true),
-            BootEvent(time: 0.1, service: .dhcp, step: "ACK 10.0.0.11", detail: "bootfile pxelinux.0"),
+            BootEvent(time: 0, .dhcpRequest(type: .discover, client: .init(.pxeFirmware(.bios)), broadcast: false)),
+            BootEvent(time: 0.1, .dhcpReply(.init(type: .ack, address: IPv4Address("10.0.0.11"), bootfile: "pxelinux.0",
+                                                  delivery: .broadcast))),
             // Recorded by a server before escaping existed, or by hand: the doctor escapes what it quotes.
-            BootEvent(time: 1, service: .tftp, step: "x\u{1b}[2J\nnetroot ready", detail: "file not found\u{9b}1A",
-                      outcome: .failed),
+            BootEvent(time: 1, .file(.init(path: "x\u{1b}[2J\nnetroot ready", via: .tftp,
+                                           status: .refused(code: 1, message: "file not found\u{9b}1A")))),
         ]
         let timeline = ClientTimeline(client: "n1", mac: "52:54:00:00:00:01", events: events)
         let findings = BootDoctor.diagnose(BootDoctor.Subject(query: "n1", profile: inventory.profile(named: "n1")),

@@ -142,8 +142,8 @@ private func targets(_ names: [String]) -> [PowerTarget] {
         #expect(ResultText.lines(result(.status, PowerReport(powerIsOn: false))) == ["compute1: off"])
         #expect(ResultText.lines(result(.cycle, PowerReport(powerIsOn: true))) == ["compute1: on (power cycled)"])
         #expect(ResultText.lines(result(.status, nil, error: "no answer")) == ["compute1: ERROR: no answer"])
-        let steps = [PowerStep(time: 1, step: "boot device pxe (next boot)"),
-                     PowerStep(time: 2, step: "power on", startsBoot: true)]
+        let steps = [PowerStep(time: 1, action: BootTarget.pxe.action(persistent: false, uefi: false)),
+                     PowerStep(time: 2, action: .on)]
         #expect(ResultText.lines(result(.networkBoot(uefi: false), PowerReport(powerIsOn: true, steps: steps)))
                 == ["compute1: boot device pxe (next boot), power on"])
         let sensor = SensorValue(name: "DJtemp", kind: "temperature", value: 96, unit: "degrees C", status: "ok",

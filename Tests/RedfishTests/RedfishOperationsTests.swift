@@ -31,8 +31,9 @@ struct RedfishOperationsTests {
             #"PATCH \#(Sushy.system) {"Boot":{"BootSourceOverrideEnabled":"Once","BootSourceOverrideTarget":"Pxe"}}"#,
             #"POST \#(Sushy.reset) {"ResetType":"On"}"#,
         ])
-        #expect(report.steps == [PowerStep(time: 1000, step: "boot device pxe (next boot)"),
-                                 PowerStep(time: 1000, step: "power on", startsBoot: true)])
+        #expect(report.steps == [PowerStep(time: 1000, action: .bootDevice(target: "pxe", persistent: false, uefi: false)),
+                                 PowerStep(time: 1000, action: .on)])
+        #expect(report.steps.map(\.step) == ["boot device pxe (next boot)", "power on"])
         #expect(report.powerIsOn == true)
     }
 
@@ -65,7 +66,7 @@ struct RedfishOperationsTests {
         let off = Sushy.service(powered: true)
         let offReport = try await run(.off, on: off)
         #expect(off.requests.last?.description == #"POST \#(Sushy.reset) {"ResetType":"ForceOff"}"#)
-        #expect(offReport.steps == [PowerStep(time: 1000, step: "power off")] && offReport.powerIsOn == false)
+        #expect(offReport.steps == [PowerStep(time: 1000, action: .off)] && offReport.powerIsOn == false)
 
         let reset = Sushy.service(powered: false)
         #expect(try await run(.reset, on: reset).steps.map(\.step) == ["power reset"])

@@ -172,7 +172,12 @@ final class RequestHarness: @unchecked Sendable {
         #expect(harness.counters.snapshot.completed == 0)
         let step = harness.timeline.snapshot().first?.events.last
         #expect(step?.outcome == .failed)
-        #expect(step?.detail.contains("shortened") == true)
+        #expect(step.map(BootEventText.detail)?.contains("shortened") == true)
+        guard case .readFailed(let why)? = step?.file?.status else {
+            Issue.record("not a read failure: \(String(describing: step))")
+            return
+        }
+        #expect(why.contains("shortened"))
     }
 
     @Test func transfersBeyondTheLimitsAreRefusedAsBusy() throws {

@@ -28,7 +28,7 @@ import Testing
         #expect(RequestProcessorTests.errorCode(answer?.packet) == TFTPErrorCode.fileNotFound.rawValue)
         let events = harness.timeline.snapshot().flatMap(\.events)
         let event = try #require(events.first)
-        #expect(event.step
+        #expect(event.file?.path
                 == "missing.img\\x0a2026-01-01T00:00:00+0000 notice netroot : netroot ready: serving 3 nodes\\x1b[2J")
         #expect(event.outcome == .failed)
         let table = TimelineReport.table(harness.timeline.snapshot(), now: Date().timeIntervalSince1970)

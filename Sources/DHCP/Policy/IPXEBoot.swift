@@ -1,26 +1,9 @@
 import Inventory
 
-/// Where iPXE nodes find their way: the script URL per MAC, and the iPXE binaries plain PXE ROMs chain-load.
+/// The iPXE binaries plain PXE ROMs chain-load (the script URL scheme is `IPXEScriptPath`, in BootConfig).
 public enum IPXEBoot {
     /// iPXE for BIOS PXE ROMs (Debian's `ipxe` package): it uses the ROM's UNDI driver.
     public static let biosChainFile = "undionly.kpxe"
     /// iPXE for UEFI that uses the firmware's network driver (SNP): UEFI PXE and UEFI HTTP boot alike.
     public static let uefiChainFile = "snponly.efi"
-
-    /// `http://10.0.0.1:8080`: the HTTP boot service on the appliance's next-server address.
-    public static func baseURL(address: IPv4Address, port: Int) -> String {
-        "http://\(address):\(port)"
-    }
-
-    /// `/ipxe/01-52-54-00-00-00-01.ipxe`: named like pxelinux's per-MAC configs (ARP type 1, then the MAC).
-    public static func scriptPath(mac: MACAddress) -> String {
-        "/ipxe/01-" + "\(mac)".replacingOccurrences(of: ":", with: "-") + ".ipxe"
-    }
-
-    /// The MAC a script path names, nil for any other path.
-    public static func mac(inScriptPath path: String) -> MACAddress? {
-        guard path.hasPrefix("/ipxe/01-"), path.hasSuffix(".ipxe") else { return nil }
-        let hex = path.dropFirst("/ipxe/01-".count).dropLast(".ipxe".count)
-        return MACAddress(hex.replacingOccurrences(of: "-", with: ":"))
-    }
 }

@@ -1,3 +1,4 @@
+import BootConfig
 import ByteOrder
 import Inventory
 
@@ -96,9 +97,9 @@ struct ReplyBuilder {
         let server = inventory.server
         let firmware = ClientFacts.firmware(forArchitecture: architecture)
         if let profile, profile.boot.value == .ipxe, profile.kernel != nil {
-            let http = IPXEBoot.baseURL(address: nextServer, port: server.httpBootPort)
+            let http = IPXEScriptPath.baseURL(address: nextServer, port: server.httpBootPort)
             // iPXE gets its script; plain PXE ROMs chain-load iPXE over TFTP first; UEFI HTTP boot gets iPXE by HTTP.
-            if facts.isIPXE { return http + IPXEBoot.scriptPath(mac: profile.mac) }
+            if facts.isIPXE { return http + IPXEScriptPath.scriptPath(mac: profile.mac) }
             if facts.isHTTPBootClient { return firmware == .uefi ? http + "/" + IPXEBoot.uefiChainFile : nil }
             switch firmware {
             case .bios: return IPXEBoot.biosChainFile

@@ -12,7 +12,7 @@ import Glibc
 /// Every event (a serve, a stop, an exit, a timer) is handled on one serial queue by one `NFSSupervisor`, so no
 /// two of them can each decide to start a process. Nothing on that queue waits: a stop sends SIGTERM and a
 /// timer escalates to SIGKILL (of the wrapper's whole process group); the reaper thread reports the exit.
-final class NFSServer: @unchecked Sendable {
+public final class NFSServer: @unchecked Sendable {
     private let runDirectory: String
     private let bindAddress: IPv4Address?
     private let logger: Logger
@@ -27,7 +27,7 @@ final class NFSServer: @unchecked Sendable {
     var configurationPath: String { runDirectory + "/ganesha.conf" }
     var logPath: String { runDirectory + "/ganesha.log" }
 
-    init(stateDirectory: String, bindAddress: IPv4Address?, logger: Logger, grace: Double = 5) {
+    public init(stateDirectory: String, bindAddress: IPv4Address?, logger: Logger, grace: Double = 5) {
         runDirectory = stateDirectory + "/nfs"
         self.bindAddress = bindAddress
         self.logger = logger
@@ -37,7 +37,7 @@ final class NFSServer: @unchecked Sendable {
 
     /// Starts serving these exports (or, with none, stops serving). Returns at once: a running nfs-ganesha with
     /// other exports is asked to stop, and the new one starts when it has exited.
-    func serve(_ exports: [NFSExport]) throws {
+    public func serve(_ exports: [NFSExport]) throws {
         let missing = ["ganesha.nfsd", "rpcbind", "unshare"].filter { Self.find($0) == nil }
         guard exports.isEmpty || missing.isEmpty else {
             let images = exports.map(\.image).joined(separator: ", ")
@@ -54,7 +54,7 @@ final class NFSServer: @unchecked Sendable {
 
     /// Stops serving for good, and waits (at most the SIGKILL grace and a little) until nfs-ganesha is gone, so
     /// that none outlives the server.
-    func stop() {
+    public func stop() {
         let done = queue.sync { () -> Bool in
             handle(.stop)
             return supervisor.state == .finished

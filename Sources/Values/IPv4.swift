@@ -106,7 +106,8 @@ public struct IPv4Range: Hashable, Sendable, CustomStringConvertible {
 }
 
 extension Substring {
-    func trimmingSpaces() -> String {
+    /// The text without leading and trailing spaces (not other whitespace).
+    public func trimmingSpaces() -> String {
         String(drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed())
     }
 }

@@ -10,15 +10,15 @@ import Support
 /// DHCP server; each rogue server is logged once per interval and listed by `netroot status` and `doctor`.
 /// With `probeInterval` (seconds, 0 for none) it also runs the active probe (`RogueProber`), which finds servers
 /// whose OFFERs never reach this port on a switch.
-final class RogueMonitor: Sendable {
-    let servers: RogueServers
+public final class RogueMonitor: Sendable {
+    public let servers: RogueServers
     private let stopping = NIOLockedValueBox(false)
     private let finished = NIOLockedValueBox(false)
     private let prober: RogueProber?
 
     /// `partners` are the addresses of the appliances sharing this one's lease database, read per sighting:
     /// they are netroot too, not rogues.
-    init(interface: String, mac: MACAddress, ours: Set<IPv4Address>,
+    public init(interface: String, mac: MACAddress, ours: Set<IPv4Address>,
          partners: @escaping @Sendable () -> Set<IPv4Address> = { [] }, probeInterval: Int = 0,
          logger: Logger) throws {
         // The kernel's filter keeps only other servers' replies (BOOTREPLY, op 2): relays forward requests to us
@@ -59,7 +59,7 @@ final class RogueMonitor: Sendable {
         logger.info("watching for other DHCP servers", metadata: ["interface": "\(interface)"])
     }
 
-    func stop() {
+    public func stop() {
         prober?.stop()
         stopping.withLockedValue { $0 = true }
         // The capture wakes at least every 200 ms.

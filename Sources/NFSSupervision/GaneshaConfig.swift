@@ -1,13 +1,13 @@
 import Inventory
 
 /// One exported root: the imported tree and the path nodes mount (the root_path's path).
-struct NFSExport: Equatable {
+public struct NFSExport: Equatable, Sendable {
     var image: String
     var directory: String
     var path: String
 
     /// The exports `nodes.yaml` asks for, in name order (so export IDs stay put across reloads).
-    static func exports(of inventory: Inventory) -> [NFSExport] {
+    public static func exports(of inventory: Inventory) -> [NFSExport] {
         inventory.images.filter(\.exportsNFS).compactMap { image in
             guard let location = image.rootPath?.nfs else { return nil }
             return NFSExport(image: image.name,

@@ -1,5 +1,5 @@
 import ByteOrder
-import Inventory
+import Values
 
 /// A BOOTP/DHCP message (RFC 2131 §2): typed header fields and raw options.
 public struct DHCPMessage: Sendable, Equatable {

@@ -1,5 +1,5 @@
 import ByteOrder
-import Inventory
+import Values
 
 /// Typed views of the options netroot uses; each names the RFC that defines it.
 extension DHCPOptions {

@@ -4,12 +4,12 @@ import Glibc
 
 /// A `sockaddr_un` for a path, for the control socket's client and for sd_notify. A leading `@` names the
 /// abstract namespace (as systemd writes NOTIFY_SOCKET).
-struct UnixSocketAddress {
+public struct UnixSocketAddress {
     private var address = sockaddr_un()
     private let length: socklen_t
 
     /// Nil when the path does not fit.
-    init?(_ path: String) {
+    public init?(_ path: String) {
         var bytes = Array(path.utf8)
         let abstract = bytes.first == UInt8(ascii: "@")
         if abstract { bytes[0] = 0 }
@@ -20,7 +20,7 @@ struct UnixSocketAddress {
         length = socklen_t(MemoryLayout<sa_family_t>.size + bytes.count + (abstract ? 0 : 1))
     }
 
-    func withSockaddr<Result>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> Result) -> Result {
+    public func withSockaddr<Result>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> Result) -> Result {
         withUnsafePointer(to: address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, length) }
         }

@@ -1,0 +1,20 @@
+/// Why the appliance, or one of its parts, could not start: the one error type of this module.
+public enum ApplianceError: Error, CustomStringConvertible {
+    /// The appliance could not start; why is already logged.
+    case startFailed
+    /// The bridge could not be brought up at start.
+    case bridge(String)
+    /// The HTTP boot service could not bind its port.
+    case httpBoot(String)
+    /// `server.http_token_file` could not be read.
+    case tokenFile(String)
+    /// The router advertisements' socket could not be set up.
+    case routerAdvertisements(String)
+
+    public var description: String {
+        switch self {
+        case .startFailed: "the appliance could not start (the log says why)"
+        case .bridge(let text), .httpBoot(let text), .tokenFile(let text), .routerAdvertisements(let text): text
+        }
+    }
+}
