@@ -8,11 +8,6 @@ import Glibc
 ///
 /// Not thread-safe: one thread reads it.
 public final class PacketCapture {
-    /// Why the capture could not be set up.
-    public struct SetupError: Error, CustomStringConvertible {
-        public let description: String
-    }
-
     /// Which packets to see.
     public enum Direction {
         /// Only packets arriving at this host (what other machines send).
@@ -30,7 +25,7 @@ public final class PacketCapture {
                 snapshotLength: Int32 = 65535, timeoutMilliseconds: Int32 = 200) throws {
         var errorBuffer = [CChar](repeating: 0, count: Int(PCAP_ERRBUF_SIZE))
         guard let handle = pcap_create(interface, &errorBuffer) else {
-            throw SetupError(description: "pcap_create(\(interface)): \(Self.text(errorBuffer))")
+            throw CaptureError(description: "pcap_create(\(interface)): \(Self.text(errorBuffer))")
         }
         pcap_set_snaplen(handle, snapshotLength)
         pcap_set_promisc(handle, promiscuous ? 1 : 0)
@@ -40,26 +35,26 @@ public final class PacketCapture {
         guard status >= 0 else {
             let reason = String(cString: pcap_geterr(handle))
             pcap_close(handle)
-            throw SetupError(description: "pcap_activate(\(interface)): \(reason)")
+            throw CaptureError(description: "pcap_activate(\(interface)): \(reason)")
         }
         if direction == .incoming { IncomingOnly.apply(to: handle) }
         // In immediate mode libpcap's own wait ignores the timeout and blocks until a packet comes: `next` waits
         // with poll instead and reads without blocking.
         guard pcap_setnonblock(handle, 1, &errorBuffer) == 0 else {
             pcap_close(handle)
-            throw SetupError(description: "pcap_setnonblock(\(interface)): \(Self.text(errorBuffer))")
+            throw CaptureError(description: "pcap_setnonblock(\(interface)): \(Self.text(errorBuffer))")
         }
         var program = bpf_program()
         guard pcap_compile(handle, &program, filter, 1, PCAP_NETMASK_UNKNOWN) == 0 else {
             let reason = String(cString: pcap_geterr(handle))
             pcap_close(handle)
-            throw SetupError(description: "filter '\(filter)': \(reason)")
+            throw CaptureError(description: "filter '\(filter)': \(reason)")
         }
         defer { pcap_freecode(&program) }
         guard pcap_setfilter(handle, &program) == 0 else {
             let reason = String(cString: pcap_geterr(handle))
             pcap_close(handle)
-            throw SetupError(description: "filter '\(filter)': \(reason)")
+            throw CaptureError(description: "filter '\(filter)': \(reason)")
         }
         self.handle = handle
         self.timeoutMilliseconds = timeoutMilliseconds
@@ -73,7 +68,7 @@ public final class PacketCapture {
     /// Also writes every packet `next` returns to `path`, as a pcap file.
     public func record(to path: String) throws {
         guard let dumper = pcap_dump_open(handle, path) else {
-            throw SetupError(description: "cannot write \(path): \(String(cString: pcap_geterr(handle)))")
+            throw CaptureError(description: "cannot write \(path): \(String(cString: pcap_geterr(handle)))")
         }
         self.dumper = dumper
     }
@@ -97,7 +92,7 @@ public final class PacketCapture {
         case 0:
             return nil
         default:
-            throw SetupError(description: "capture ended: \(String(cString: pcap_geterr(handle)))")
+            throw CaptureError(description: "capture ended: \(String(cString: pcap_geterr(handle)))")
         }
     }
 

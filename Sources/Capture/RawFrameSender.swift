@@ -7,11 +7,6 @@ import Glibc
 ///
 /// Not thread-safe: use it from one thread (the DHCP event loop).
 public final class RawFrameSender {
-    /// Why the interface could not be opened for sending frames.
-    public struct OpenError: Error, CustomStringConvertible {
-        public let description: String
-    }
-
     private let descriptor: Int32
     public let interface: String
 
@@ -20,7 +15,7 @@ public final class RawFrameSender {
         // receives, TFTP ACKs included, on whichever CPU receives them.
         descriptor = netroot_frame_sender(interface)
         guard descriptor >= 0 else {
-            throw OpenError(description: "packet socket on \(interface): \(String(cString: strerror(errno)))")
+            throw CaptureError(description: "packet socket on \(interface): \(String(cString: strerror(errno)))")
         }
         self.interface = interface
     }

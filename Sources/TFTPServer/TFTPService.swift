@@ -69,7 +69,7 @@ public final class TFTPService: Sendable {
         // hold costs a node seconds before its firmware asks again: 4 MiB holds thousands.
         let descriptor = netroot_request_socket(configuration.interface, UInt16(configuration.port), 4 << 20)
         guard descriptor >= 0 else {
-            throw TransferSockets.SocketError("UDP port \(configuration.port) on \(configuration.interface)")
+            throw TFTPServerError(call: "UDP port \(configuration.port) on \(configuration.interface)")
         }
         spares.refill()
         let processor = RequestProcessor(listener: descriptor, files: files, configuration: configuration,

@@ -12,11 +12,6 @@ import Synchronization
 /// while this thread is awake and would find the datagram anyway. A poll that does not sleep registers nothing,
 /// so an ACK that arrives while the thread is busy costs the receiving CPU no wake-up work at all.
 final class TransferLoop: @unchecked Sendable {
-    /// Why the loop could not be set up.
-    struct SetupError: Error, CustomStringConvertible {
-        let description: String
-    }
-
     private static let tickInterval: Duration = .milliseconds(50)
     /// How long the thread keeps polling after a packet instead of sleeping.
     /// A lock-step client answers within tens of microseconds; waking a thread that slept (on a VM, a vCPU that
@@ -53,7 +48,7 @@ final class TransferLoop: @unchecked Sendable {
     init() throws {
         wake = netroot_eventfd()
         guard wake >= 0 else {
-            throw SetupError(description: "eventfd for transfers: \(String(cString: strerror(errno)))")
+            throw TFTPServerError(call: "eventfd for transfers")
         }
         Thread.detachNewThread { [self] in run() }
     }

@@ -9,13 +9,6 @@ import Glibc
 /// lookup, and DATA leaves without one), and one that hears everyone else, so a stranger's packet is answered
 /// with error 5 (RFC 1350 §4) and never reaches the transfer.
 struct TransferSockets: Sendable {
-    /// Why a transfer's port could not be opened or connected.
-    struct SocketError: Error, CustomStringConvertible {
-        let description: String
-
-        init(_ call: String) { description = "\(call): \(String(cString: strerror(errno)))" }
-    }
-
     let transfer: Int32
     let strangers: Int32
 
@@ -23,7 +16,7 @@ struct TransferSockets: Sendable {
     static func open(address: IPv4Address) throws -> TransferSockets {
         var sockets: [Int32] = [-1, -1]
         guard netroot_transfer_socket_pair(address.value.bigEndian, &sockets) == 0 else {
-            throw SocketError("sockets for a transfer")
+            throw TFTPServerError(call: "sockets for a transfer")
         }
         return TransferSockets(transfer: sockets[0], strangers: sockets[1])
     }
@@ -31,7 +24,7 @@ struct TransferSockets: Sendable {
     /// Connects the transfer's socket to `client`, before anything is sent to it.
     func connect(to client: TFTPClient) throws {
         guard netroot_connect(transfer, client.address.value.bigEndian, client.port.bigEndian) == 0 else {
-            throw SocketError("connect")
+            throw TFTPServerError(call: "connect")
         }
     }
 
