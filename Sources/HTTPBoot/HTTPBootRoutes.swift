@@ -6,6 +6,7 @@ import Inventory
 import NIOCore
 import NIOHTTP1
 import Snapshot
+import Values
 
 /// What the HTTP boot service answers: a node's iPXE script, or a file opened beneath the root when its response
 /// starts; every response is recorded in the client's timeline once it has ended.
@@ -62,10 +63,11 @@ struct HTTPBootRoutes: Sendable {
     }
 
     static func event(step: String, outcome: HTTPServiceOutcome) -> BootEvent {
-        // Named as TFTP names files (relative to the root), so the timeline and the doctor read both alike.
-        let name = step.drop { $0 == "/" }
+        // Named as TFTP names files (relative to the root), so the timeline and the doctor read both alike; the
+        // client chose the path (percent-decoded: any byte), so it enters escaped and capped.
+        let name = UntrustedText.escape(String(step.drop { $0 == "/" }), limit: 200)
         return BootEvent(time: Date().timeIntervalSince1970, .file(.init(
-            path: String(name.prefix(200)), via: .http, bytes: outcome.bytes,
+            path: name, via: .http, bytes: outcome.bytes,
             duration: Double(outcome.duration.nanoseconds) / 1e9,
             status: .http(code: Int(outcome.status.code), complete: outcome.completed), range: outcome.range)))
     }
