@@ -260,6 +260,9 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // The built `netroot` run as a program (check, nodes, --help, completion): the command-line checks that need
+        // no privileges and no network. It finds the binary beside the test bundle (swift build builds both).
+        .testTarget(name: "CLITests"),
     ],
     swiftLanguageModes: [.v6]
 )

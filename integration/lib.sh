@@ -13,7 +13,8 @@ summary() { echo "$1: $passed passed, $failed failed"; [ "$failed" -eq 0 ]; }
 
 # --- the exit stack -------------------------------------------------------------------------------------------------
 # on_exit COMMAND...: COMMAND runs when the script ends, however it ends (its end, exit, a failure, Ctrl-C, SIGTERM):
-# the commands in reverse order of registration, each whatever the others did. Scripts define no trap of their own.
+# the commands in reverse order of registration, each whatever the others did. Scripts define no trap of their own
+# (an EXIT trap set after sourcing this file would replace the stack's).
 _exit_stack=()
 on_exit() { _exit_stack+=("$(printf '%q ' "$@")"); }
 _run_exit_stack() {
@@ -88,8 +89,8 @@ wait_until() {
   deadline=$(($(_now_ms) + $(_to_ms "$1"))); shift
   while true; do
     "$@" && return 0
-    now=$(_now_ms)
-    [ "$now" -lt "$deadline" ] || return 1
+    now=${EPOCHREALTIME/[.,]/} # microseconds
+    [ "${now:0:-3}" -lt "$deadline" ] || return 1
     sleep "$interval"
   done
 }
@@ -180,7 +181,8 @@ with open(sys.argv[2], "a", buffering=1) as out:
         out.write(listener.recv(65536).decode(errors="replace").replace("\n", " ") + "\n")
 PY
   kill_on_exit $!
-  wait_until 10 test -e "$dir/notifications" || { echo "serve_start: the notification listener did not start"; return 1; }
+  wait_until 10 test -e "$dir/notifications" ||
+    { echo "serve_start: the notification listener did not start"; return 1; }
   server_notifications=$dir/notifications
   NOTIFY_SOCKET=$dir/notify.sock "$@" >>"$log" 2>&1 &
   server_pid=$!

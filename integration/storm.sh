@@ -78,7 +78,9 @@ storm_renewer() {
     before=$(grep -c "reloaded " "$work/server.log")
     count=$(wc -l <"$leases")
     kill -USR1 "$pid"
-    if ! wait_until -i 0.025 2 grep_more "" "$leases" "$count"; then echo "no-renewal" >>"$work/storm$i.checks"; continue; fi
+    if ! wait_until -i 0.025 2 grep_more "" "$leases" "$count"; then
+      echo "no-renewal" >>"$work/storm$i.checks"; continue
+    fi
     config=$(ip netns exec "${ns}c$i" curl -s --max-time 2 "tftp://10.203.0.1/$name")
     sleep 0.05 # a reload published during the fetch has logged its line by now
     after=$(grep -c "reloaded " "$work/server.log")

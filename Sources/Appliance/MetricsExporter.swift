@@ -51,6 +51,10 @@ final class MetricsExporter: Sendable {
         if store.backend == "postgresql" {
             gauge("netroot_lease_store_appliances", [], store.appliances.count)
             gauge("netroot_lease_store_appliances_alive", [], store.appliances.filter(\.alive).count)
+            // Rows of the database netroot skipped (it cannot read them), each counted once; serving goes on.
+            gauge("netroot_lease_store_unreadable_rows", [], store.unreadableRows ?? 0)
+            // Known nodes' changes the full local outbox did not keep during an outage.
+            counter("netroot_lease_store_dropped_records_total", [], store.droppedRecords ?? 0)
         }
 
         let tftp = sources.tftp

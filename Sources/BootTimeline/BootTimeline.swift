@@ -2,13 +2,16 @@ import Synchronization
 
 /// Per-client boot timelines, in memory, fed by the DHCP and TFTP servers and read by `netroot status`.
 ///
-/// Bounded: at most `maximumClients` clients (the least recently heard from is forgotten first) and
-/// `maximumEvents` steps per boot, so a flood of random MACs cannot grow it without end.
+/// Bounded: at most `maximumClients` nodes of the inventory and, apart, at most `maximumUnknownClients` clients it
+/// does not know (in each, the least recently heard from is forgotten first), and `maximumEvents` steps per boot.
+/// A flood of random (spoofed) MACs cannot grow it without end, and cannot push a known node's timeline out: the
+/// unknown are only ever evicted by the unknown.
 public final class BootTimeline: Sendable {
     private struct State {
         var clients: [String: ClientTimeline] = [:]
-        /// Last heard from, for eviction.
+        /// Last heard from, for eviction: the inventory's nodes, and the clients it does not know, apart.
         var lastSeen: [String: Double] = [:]
+        var unknownLastSeen: [String: Double] = [:]
         /// IPv4 address → client, learned from DHCP ACKs, so TFTP requests (which carry only an IP) find their node.
         var owners: [String: String] = [:]
         /// Bumped by every change; `changed[client]` is the version that last changed the client.
@@ -22,7 +25,10 @@ public final class BootTimeline: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Nodes of the inventory kept at most.
     public let maximumClients: Int
+    /// Clients the inventory does not know (keyed by MAC or address) kept at most.
+    public let maximumUnknownClients: Int
     public let maximumEvents: Int
     /// A firmware DISCOVER this long after a client's last step starts a new boot even without one in between.
     public static let quietGap: Double = 60
@@ -30,14 +36,17 @@ public final class BootTimeline: Sendable {
     /// real servers spend minutes in POST and memory training.
     public static let powerOnGap: Double = 900
 
-    public init(maximumClients: Int = 4096, maximumEvents: Int = 256) {
-        self.maximumClients = maximumClients
+    public init(maximumClients: Int = 4096, maximumUnknownClients: Int = 1024, maximumEvents: Int = 256) {
+        self.maximumClients = max(1, maximumClients)
+        self.maximumUnknownClients = max(1, maximumUnknownClients)
         self.maximumEvents = maximumEvents
     }
 
     /// Records a DHCP step. `client` is the node's name, else the MAC; `address`, when set, is bound to it.
-    /// `mac` is formatted only for a client seen for the first time (this runs for every DHCP packet).
-    public func record(_ event: BootEvent, client: String, mac: @autoclosure () -> String?, address: String? = nil) {
+    /// `known` says the client is a node of the inventory (`client` is its name). `mac` is formatted only for a
+    /// client seen for the first time (this runs for every DHCP packet).
+    public func record(_ event: BootEvent, client: String, known: Bool = false, mac: @autoclosure () -> String?,
+                       address: String? = nil) {
         state.withLock { state in
             if let address {
                 let previous = state.clients[client]?.address
@@ -47,16 +56,18 @@ public final class BootTimeline: Sendable {
             // Changed in place: a copy taken out of the dictionary would copy the client's events on every append.
             state.clients[client, default: ClientTimeline(client: client)]
                 .add(event, mac: mac, address: address, limit: maximumEvents)
-            state.lastSeen[client] = event.time
-            state.touch(client)
-            if state.clients.count > maximumClients { Self.evict(&state, keeping: maximumClients) }
+            seen(&state, client, known: known, at: event.time)
         }
     }
 
     /// Records a TFTP step from `address`; `node` is the inventory's name for that address, when it has one.
     public func record(_ event: BootEvent, from address: String, node: String?) {
-        let client = state.withLock { $0.owners[address] } ?? node ?? address
-        record(event, client: client, mac: nil, address: address)
+        let (client, known) = state.withLock { state -> (String, Bool) in
+            // The client its DHCP ACK bound the address to, known if that one is.
+            if let owner = state.owners[address] { return (owner, state.lastSeen[owner] != nil) }
+            return (node ?? address, node != nil)
+        }
+        record(event, client: client, known: known, mac: nil, address: address)
     }
 
     /// Records BMC actions sent by `netroot power` / `netroot boot` for a node. Actions that start a boot
@@ -72,9 +83,26 @@ public final class BootTimeline: Sendable {
             timeline.events += events
             if timeline.events.count > maximumEvents { timeline.events.removeFirst(timeline.events.count - maximumEvents) }
             state.clients[client] = timeline
-            state.lastSeen[client] = events.last!.time
-            state.touch(client)
-            if state.clients.count > maximumClients { Self.evict(&state, keeping: maximumClients) }
+            // Power is sent to the inventory's nodes only.
+            seen(&state, client, known: true, at: events.last!.time)
+        }
+    }
+
+    /// Notes that `client` was heard from at `time`, in its pool (a client once known stays known), and evicts
+    /// from that pool when it is over its cap.
+    private func seen(_ state: inout State, _ client: String, known: Bool, at time: Double) {
+        if known || state.lastSeen[client] != nil {
+            state.unknownLastSeen[client] = nil
+            state.lastSeen[client] = time
+        } else {
+            state.unknownLastSeen[client] = time
+        }
+        state.touch(client)
+        if state.lastSeen.count > maximumClients {
+            Self.evict(&state, from: \.lastSeen, keeping: maximumClients)
+        }
+        if state.unknownLastSeen.count > maximumUnknownClients {
+            Self.evict(&state, from: \.unknownLastSeen, keeping: maximumUnknownClients)
         }
     }
 
@@ -111,16 +139,17 @@ public final class BootTimeline: Sendable {
         }
     }
 
-    /// Forgets the least recently heard from clients, a tenth at a time so eviction is rare.
-    private static func evict(_ state: inout State, keeping limit: Int) {
-        let excess = state.clients.count - limit + max(1, limit / 10)
-        let oldest = state.lastSeen.sorted { $0.value < $1.value }.prefix(excess)
+    /// Forgets the least recently heard from clients of one pool, a tenth at a time so eviction is rare.
+    private static func evict(_ state: inout State, from pool: WritableKeyPath<State, [String: Double]>,
+                              keeping limit: Int) {
+        let excess = state[keyPath: pool].count - limit + max(1, limit / 10)
+        let oldest = state[keyPath: pool].sorted { $0.value < $1.value }.prefix(excess)
         for (client, _) in oldest {
             if let address = state.clients[client]?.address, state.owners[address] == client {
                 state.owners[address] = nil
             }
             state.clients[client] = nil
-            state.lastSeen[client] = nil
+            state[keyPath: pool][client] = nil
             state.changed[client] = nil
         }
     }

@@ -61,7 +61,9 @@ final class DecisionObserver {
         }
         counters.request(type)
         let client = DHCPBootEvents.client(node: decision.node, mac: mac)
-        timeline.record(DHCPBootEvents.request(request, type: type, time: time), client: client, mac: "\(mac)")
+        let known = decision.node != nil
+        timeline.record(DHCPBootEvents.request(request, type: type, time: time), client: client, known: known,
+                        mac: "\(mac)")
         guard case .silent(let silence) = decision else { return }
         counters.ignored(silence.reason)
         let who = ClientLabel(node: silence.node, mac: mac)
@@ -78,7 +80,7 @@ final class DecisionObserver {
                          key: "dhcp not answered: \(silence.reason)", to: logger)
         }
         if let event = DHCPBootEvents.unanswered(type, reason: silence.reason, time: time) {
-            timeline.record(event, client: client, mac: nil)
+            timeline.record(event, client: client, known: known, mac: nil)
         }
     }
 
@@ -96,7 +98,7 @@ final class DecisionObserver {
         // The timeline learns a client's address only from an ACK of a journaled lease.
         let leased = reply.type == .ack && reply.leaseChange != nil
         timeline.record(DHCPBootEvents.reply(reply.message, type: reply.type, delivery: reply.delivery, time: time),
-                        client: DHCPBootEvents.client(node: reply.node, mac: mac), mac: nil,
+                        client: DHCPBootEvents.client(node: reply.node, mac: mac), known: reply.node != nil, mac: nil,
                         address: leased ? "\(reply.message.yiaddr)" : nil)
     }
 
@@ -111,7 +113,8 @@ final class DecisionObserver {
         guard let mac, let event = DHCPBootEvents.unanswered(reply.requestType, reason: reason, time: time) else {
             return
         }
-        timeline.record(event, client: DHCPBootEvents.client(node: reply.node, mac: mac), mac: nil)
+        timeline.record(event, client: DHCPBootEvents.client(node: reply.node, mac: mac), known: reply.node != nil,
+                        mac: nil)
     }
 
     /// A batch's journal write failed: its `withheld` replies do not leave. `time` (Unix seconds) is shown as

@@ -1,5 +1,6 @@
 import DHCP
 import Inventory
+import Values
 
 /// A machine nodes.yaml does not know that asked for a network boot: what netroot remembers of it across restarts.
 public struct DiscoveredMachine: Codable, Sendable, Equatable {
@@ -11,7 +12,7 @@ public struct DiscoveredMachine: Codable, Sendable, Equatable {
     /// Option 93's first architecture (RFC 4578: 0 BIOS, 7/9 UEFI x86-64, 16 UEFI HTTP).
     public var architecture: UInt16?
     /// Option 60 as sent (`PXEClient:Arch:00000:UNDI:002001`), escaped (`UntrustedText`): control characters
-    /// and invalid UTF-8 as `\xNN`.
+    /// and invalid UTF-8 as `\xNN`; at most `vendorClassLimit` characters (a firmware's is some 32).
     public var vendorClass: String?
     /// The relay agent's address (giaddr), nil when it asked on the server's own segment.
     public var relay: String?
@@ -41,6 +42,22 @@ public struct DiscoveredMachine: Codable, Sendable, Equatable {
 }
 
 extension DiscoveredMachine {
+    /// The longest vendor class kept, in Unicode scalars once escaped (`…` marks a cut): every sighting of a
+    /// flood is written to discovered.json, and option 60 can be 255 bytes of `\xNN` escapes.
+    public static let vendorClassLimit = 128
+
+    /// `text` (escaped already) cut to `vendorClassLimit`, between escapes.
+    static func capped(_ text: String) -> String {
+        UntrustedText.escapeStored(text, limit: vendorClassLimit)
+    }
+
+    /// Whether the MAC is locally administered (bit 0x02 of its first octet): chosen by software (a virtual
+    /// machine's, QEMU/KVM's 52:54:00:…, a container's, or anyone's on the VLAN), not a vendor's burnt-in one.
+    public var isLocallyAdministered: Bool {
+        guard let first = UInt8(mac.prefix(2), radix: 16) else { return false }
+        return first & 0x02 != 0
+    }
+
     /// The sighting `request` makes when it comes from an unknown machine's boot firmware: a DISCOVER or REQUEST
     /// whose option 60 starts with PXEClient or HTTPClient, or iPXE's; nil for anything else (an OS's DHCP client
     /// in a pool is not a machine waiting to be enrolled). `network` is the inventory network of its segment.
@@ -50,7 +67,7 @@ extension DiscoveredMachine {
         let facts = ClientFacts(request)
         guard facts.isPXEFirmware || facts.isHTTPBootClient || facts.isIPXE else { return nil }
         return DiscoveredMachine(mac: "\(mac)", firstSeen: time, lastSeen: time, architecture: facts.architecture,
-                                 vendorClass: request.options.shownVendorClass,
+                                 vendorClass: request.options.shownVendorClass.map(capped),
                                  relay: request.giaddr.value == 0 ? nil : "\(request.giaddr)", network: network)
     }
 

@@ -18,12 +18,23 @@ public struct DiscoveryBook: Sendable, Equatable {
 
     public var count: Int { byMAC.count }
 
+    /// What a sighting changed.
+    public enum Change: Sendable, Equatable {
+        /// A machine not in the book before: the set of machines changed.
+        case added
+        /// A new machine that pushed the longest unseen ones out (the book is full: a storm of strangers, not a
+        /// rack being powered on).
+        case addedEvicting
+        /// A machine already there: its last sighting, count and latest facts.
+        case updated
+    }
+
     /// Adds `sighting`, or folds it into the machine already known: first seen kept, last seen, count and the
     /// latest architecture / vendor class / segment updated.
-    public mutating func record(_ sighting: DiscoveredMachine) {
+    @discardableResult
+    public mutating func record(_ sighting: DiscoveredMachine) -> Change {
         guard var known = byMAC[sighting.mac] else {
-            merge(sighting)
-            return
+            return merge(sighting) ? .addedEvicting : .added
         }
         known.firstSeen = min(known.firstSeen, sighting.firstSeen)
         known.lastSeen = max(known.lastSeen, sighting.lastSeen)
@@ -33,6 +44,7 @@ public struct DiscoveryBook: Sendable, Equatable {
         known.relay = sighting.relay
         known.network = sighting.network ?? known.network
         byMAC[sighting.mac] = known
+        return .updated
     }
 
     /// Forgets the machines whose MAC is in `macs` (adopted into nodes.yaml); whether any was there.
@@ -45,14 +57,21 @@ public struct DiscoveryBook: Sendable, Equatable {
     }
 
     /// A new machine; when the book is full, the longest unseen quarter goes first, in one sort (a storm of
-    /// strangers at capacity costs a sort per `capacity / 4` machines, not a scan per machine).
-    private mutating func merge(_ machine: DiscoveredMachine) {
-        if byMAC[machine.mac] != nil { return record(machine) }
+    /// strangers at capacity costs a sort per `capacity / 4` machines, not a scan per machine). Whether any went.
+    @discardableResult
+    private mutating func merge(_ machine: DiscoveredMachine) -> Bool {
+        if byMAC[machine.mac] != nil {
+            record(machine)
+            return false
+        }
+        var evicted = false
         if byMAC.count >= capacity {
             let oldest = byMAC.map { (mac: $0.key, lastSeen: $0.value.lastSeen) }
                 .sorted { $0.lastSeen < $1.lastSeen }.prefix(capacity / 4 + 1)
-            for evicted in oldest { byMAC[evicted.mac] = nil }
+            for old in oldest { byMAC[old.mac] = nil }
+            evicted = true
         }
         byMAC[machine.mac] = machine
+        return evicted
     }
 }

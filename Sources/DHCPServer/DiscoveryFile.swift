@@ -41,7 +41,7 @@ public enum DiscoveryFile {
     static func escaped(_ machine: DiscoveredMachine) -> DiscoveredMachine {
         var machine = machine
         machine.mac = UntrustedText.escapeStored(machine.mac)
-        machine.vendorClass = machine.vendorClass.map { UntrustedText.escapeStored($0) }
+        machine.vendorClass = machine.vendorClass.map(DiscoveredMachine.capped)
         machine.relay = machine.relay.map { UntrustedText.escapeStored($0) }
         machine.network = machine.network.map { UntrustedText.escapeStored($0) }
         return machine

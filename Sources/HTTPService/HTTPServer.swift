@@ -51,7 +51,10 @@ public final class HTTPServer: Sendable {
                     context.warn("connection limit", "connection limits reached (\(configuration.limits.connections) "
                                  + "in total, \(configuration.limits.connectionsPerClient) per client), every "
                                  + "connection busy: refusing new ones")
-                    return Self.refuse(channel)
+                    // Not registered yet: the refusal is written once the channel is active.
+                    return channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(RefusingHandler())
+                    }
                 }
                 return channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
@@ -72,14 +75,6 @@ public final class HTTPServer: Sendable {
     }
 
     public func stop() async { try? await channel.close() }
-
-    /// 503 in plain bytes (no pipeline yet), then close.
-    private static func refuse(_ channel: Channel) -> EventLoopFuture<Void> {
-        let text = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\nRetry-After: 1\r\n\r\n"
-        var buffer = channel.allocator.buffer(capacity: text.utf8.count)
-        buffer.writeString(text)
-        return channel.writeAndFlush(buffer).always { _ in channel.close(promise: nil) }
-    }
 }
 
 /// What every connection of one listener shares.
@@ -106,6 +101,21 @@ final class HTTPServiceContext: Sendable {
     func warn(_ key: String, _ message: String) {
         throttle.log(.warning, "\(name): \(message)", key: key, to: logger)
     }
+}
+
+/// A connection over the limits: 503 in plain bytes as soon as it is active, then closed.
+private final class RefusingHandler: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+    static let answer = "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\nRetry-After: 1\r\n\r\n"
+
+    func channelActive(context: ChannelHandlerContext) {
+        var buffer = context.channel.allocator.buffer(capacity: Self.answer.utf8.count)
+        buffer.writeString(Self.answer)
+        let channel = context.channel
+        context.writeAndFlush(NIOAny(buffer)).whenComplete { _ in channel.close(promise: nil) }
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {} // whatever the client sent is not read
 }
 
 /// EMFILE/ENFILE on accept: NIO backs off by itself; the administrator hears of it once, not per attempt.

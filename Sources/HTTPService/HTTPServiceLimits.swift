@@ -4,8 +4,9 @@ import NIOCore
 public struct HTTPServiceLimits: Sendable, Equatable {
     /// Connections open at once, all clients together (each node of a booting rack holds one).
     public var connections = 4_096
-    /// Connections open at once from one client address; a browser opens about six.
-    public var connectionsPerClient = 32
+    /// Connections open at once from one client address: a node holds one, a browser about six, a load test or a
+    /// NAT gateway more.
+    public var connectionsPerClient = 128
     /// From the first byte of a request until its head and body are complete; also a new connection's wait for its
     /// first byte. A trickle does not extend it.
     public var headTimeout: TimeAmount = .seconds(10)

@@ -23,6 +23,9 @@ public struct IPMIRequest: Equatable, Sendable {
         case (0x06, 0x3C): "Close Session"
         case (0x0A, 0x10): "Get FRU Inventory Area Info"
         case (0x0A, 0x11): "Read FRU Data"
+        case (0x0A, 0x22): "Reserve SDR Repository"
+        case (0x0A, 0x23): "Get SDR"
+        case (0x04, 0x2D): "Get Sensor Reading"
         default: "netfn 0x\(hex(netFunction)) command 0x\(hex(command))"
         }
     }

@@ -31,6 +31,9 @@ func exercise(_ buffer: UnsafeBufferPointer<UInt8>) {
                                              completionCode: bytes.first ?? 0, data: Array(bytes.dropFirst())))
         _ = reader.nextRequest
     }
+    // The SDR walk and the FRU read against a BMC that answers each request with the next piece of the input.
+    _ = try? SDRWalk.readSensors(from: ScriptedBMC(bytes))
+    _ = (try? FRUDeviceRead.inventory(from: ScriptedBMC(bytes)))?.items
     let clock = ContinuousClock()
     var session = Session(configuration: SessionConfiguration(username: "admin", password: Array("secret".utf8)),
                           random: { Array(repeating: 0x5A, count: $0) })
@@ -38,6 +41,29 @@ func exercise(_ buffer: UnsafeBufferPointer<UInt8>) {
     _ = session.receive(bytes, now: clock.now)
     _ = session.receive(bytes, now: clock.now)
     _ = session.tick(now: clock.now + .seconds(5))
+}
+
+/// A BMC whose answers are the fuzz input cut in pieces: each request gets the next one, a length byte N, a
+/// completion code, then N data bytes (fewer where the input ends). Past the input's end every request throws,
+/// as a BMC gone silent would.
+final class ScriptedBMC: IPMICommandSender {
+    private let bytes: [UInt8]
+    private var position = 0
+
+    struct Silent: Error {}
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    func send(_ request: IPMIRequest) throws -> IPMIResponse {
+        guard position + 2 <= bytes.count else { throw Silent() }
+        let count = Int(bytes[position])
+        let code = bytes[position + 1]
+        let end = min(bytes.count, position + 2 + count)
+        let data = Array(bytes[(position + 2)..<end])
+        position = end
+        return IPMIResponse(netFunction: request.netFunction | 1, command: request.command, sequence: 0,
+                            completionCode: code, data: data)
+    }
 }
 
 /// A channel with fixed keys, so the integrity and decryption paths see every input.

@@ -47,7 +47,7 @@ public struct ServerSettings: Sendable, Equatable {
     public var httpMaximumConnectionsPerClient: Int = ServerSettings.defaultHTTPMaximumConnectionsPerClient
 
     public static let defaultHTTPMaximumConnections = 4096
-    public static let defaultHTTPMaximumConnectionsPerClient = 32
+    public static let defaultHTTPMaximumConnectionsPerClient = 128
     public static let defaultHTTPBootPort = 8080
     public static let defaultTFTPMaximumTransfers = 4096
     public static let defaultTFTPMaximumTransfersPerClient = 1024

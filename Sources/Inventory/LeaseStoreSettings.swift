@@ -21,7 +21,8 @@ public struct LeaseStoreSettings: Sendable, Equatable {
     public var url: DatabaseURL?
     /// A file whose first line is the database password (absolute path).
     public var passwordFile: String?
-    public var tls: TLSMode = .disable
+    /// As configured (`tls`, else the url's `sslmode`); nil: the default for the endpoint (`effectiveTLS`).
+    public var tls: TLSMode?
     /// CA certificates (PEM) the server's certificate must chain to, for `verify-full`.
     public var tlsCAFile: String?
     /// This appliance's name in the database; nil: its server address.
@@ -30,6 +31,14 @@ public struct LeaseStoreSettings: Sendable, Equatable {
     public var heartbeatTimeout: Int = LeaseStoreSettings.defaultHeartbeatTimeout
     /// A pool client whose `secs` is at least this is answered by every appliance (RFC 3074 §4); 0: never.
     public var loadBalanceMaximumSeconds: Int = LeaseStoreSettings.defaultLoadBalanceMaximumSeconds
+
+    /// The mode used: as configured, else `verify-full` for a database reached over TCP (the password and the
+    /// leases cross a network, and only a verified certificate proves whom they reach) and `disable` for a Unix
+    /// socket (local, and PostgreSQL offers no TLS there).
+    public var effectiveTLS: TLSMode {
+        if case .unixSocket = url?.endpoint { return tls ?? .disable }
+        return tls ?? .verifyFull
+    }
 
     public static let defaultHeartbeatTimeout = 10
     public static let defaultLoadBalanceMaximumSeconds = 3

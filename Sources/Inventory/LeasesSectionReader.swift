@@ -72,9 +72,21 @@ struct LeasesSectionReader {
                 valid = false
             }
         }
-        if case .unixSocket = settings.url?.endpoint, settings.tls != .disable, fields["tls"] != nil {
-            collector.warning(at: fields.entries["tls"]!.key.location, "server.leases",
-                              "tls \(settings.tls.rawValue) is ignored over a Unix socket")
+        if case .unixSocket = settings.url?.endpoint {
+            if let mode = settings.tls, mode != .disable, let tls = fields.entries["tls"] {
+                collector.warning(at: tls.key.location, "server.leases", "tls \(mode.rawValue) is ignored over a Unix socket")
+            }
+        } else if settings.url != nil, let mode = settings.tls, mode != .verifyFull {
+            // Over TCP only verify-full proves the server is the database; the default is verify-full.
+            let place = fields.entries["tls"]?.key.location ?? fields.entries["url"]?.key.location ?? ownerLocation
+            let words = mode == .disable
+                ? "tls disable sends the password and every lease over the network in clear text to whichever "
+                    + "server answers; use verify-full (the default over TCP; tls_ca_file for a private CA)"
+                : "tls \(mode.rawValue) \(mode == .prefer ? "encrypts only when the server offers it, and" : "encrypts but")"
+                    + " does not verify the server's certificate: whoever can intercept the connection can pose "
+                    + "as the database and see every lease; use verify-full (the default over TCP; tls_ca_file "
+                    + "for a private CA)"
+            collector.warning(at: place, "server.leases", words)
         }
         if let name = collector.oneLine("name", in: fields, place: "an appliance name is one line") {
             if name.value.isEmpty || name.value.count > 64 {

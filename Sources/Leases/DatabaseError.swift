@@ -28,7 +28,9 @@ enum DatabaseError {
         case .serverClosedConnection: return "the server closed the connection"
         case .clientClosedConnection: return "the connection was closed"
         case .connectionError: return "cannot connect"
-        case .sslUnsupported: return "the server does not offer TLS, which tls requires"
+        case .sslUnsupported:
+            return "the server does not offer TLS, which tls requires (verify-full is the default over TCP; tls: "
+                + "disable, with a warning, for a server without TLS)"
         case .authMechanismRequiresPassword: return "the server asks for a password and none is set (password_file)"
         case .unsupportedAuthMechanism: return "the server asks for an authentication method netroot does not speak"
         default: return "\(psql.code)"

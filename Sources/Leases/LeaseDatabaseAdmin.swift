@@ -16,38 +16,66 @@ public enum LeaseDatabaseAdmin {
         public var grantedBy: String
     }
 
-    /// Creates the schema if the database has none; one line saying what it found.
+    /// Creates the schema if the database has none, or upgrades an older version in place (one transaction:
+    /// rows the new constraints refuse are moved to `netroot_leases_rejected`); one line saying what it did.
     public static func initialize(_ settings: LeaseStoreSettings) async throws -> String {
         try await withConnection(settings) { connection, database in
-            switch try await database.prepareSchema(on: connection) {
-            case .created: "created the lease schema, version \(LeaseSchema.version)"
-            case .current: "the lease schema is current (version \(LeaseSchema.version)); nothing to do"
-            }
+            let outcome = try await database.prepareSchema(on: connection)
+            return Self.describe(outcome)
         }
     }
 
-    /// Every lease row, in address order.
-    public static func leases(_ settings: LeaseStoreSettings) async throws -> [StoredLease] {
+    /// What `prepareSchema` did, in words (init-db's line, serve's log line).
+    static func describe(_ outcome: LeaseDatabase.SchemaOutcome) -> String {
+        switch outcome {
+        case .created: "created the lease schema, version \(LeaseSchema.version)"
+        case .current: "the lease schema is current (version \(LeaseSchema.version)); nothing to do"
+        case .older(let version): "the lease schema is version \(version) (`netroot leases init-db` upgrades it)"
+        case .upgraded(let from, let rejected):
+            "upgraded the lease schema from version \(from) to \(LeaseSchema.version); "
+                + (rejected == 0 ? "every lease row was kept"
+                    : "\(rejected) row(s) netroot cannot use (an address that is not one IPv4 host, a NULL) moved "
+                        + "to netroot_leases_rejected")
+        }
+    }
+
+    /// Every lease row netroot can read, in address order, and the rows it cannot (skipped, with why).
+    public static func leases(_ settings: LeaseStoreSettings) async throws
+        -> (leases: [StoredLease], unreadable: [UnreadableLeaseRow]) {
         try await withConnection(settings) { connection, database in
-            _ = try await database.prepareSchema(on: connection)
+            _ = try await database.prepareSchema(on: connection, upgrade: false)
             let rows = try await connection.query("""
                 SELECT host(address), mac::text, state, expires, coalesce(hostname, ''),
                        coalesce(client_architecture, -1), granted_by, extract(epoch FROM updated_at)::float8,
                        coalesce(node, '')
                   FROM netroot_leases ORDER BY address
                 """, logger: database.logger).get()
-            return try rows.map { row in
-                let (address, mac, state, expires, hostname, architecture, grantedBy, _, node) =
-                    try row.decode((String, String, String, Int64, String, Int32, String, Double, String).self)
-                guard let ip = IPv4Address(address), let hardware = MACAddress(mac) else {
-                    throw DatabaseError.Fatal(description: "unreadable lease row \(address) \(mac)")
+            var listed: [StoredLease] = []
+            var unreadable: [UnreadableLeaseRow] = []
+            for row in rows {
+                let cells = row.makeRandomAccess()
+                let node = (try? cells[8].decode(String?.self)).flatMap { $0.isEmpty ? nil : $0 }
+                switch LeaseRow.decode(row) {
+                case .success(let read):
+                    let lease: Lease
+                    var bound = false
+                    switch read.update {
+                    case .bind(var held):
+                        held.grantedBy = nil
+                        lease = held
+                        bound = true
+                    case .release(let mac, let address):
+                        // A released row's expires is its end (a NULL one: long over).
+                        let expires = (try? cells[3].decode(Int64?.self)) ?? 0
+                        lease = Lease(mac: mac, address: address, expires: expires, state: .bound)
+                    }
+                    listed.append(StoredLease(lease: lease, bound: bound, node: node,
+                                              grantedBy: read.grantedBy))
+                case .failure(let row):
+                    unreadable.append(row)
                 }
-                let lease = Lease(mac: hardware, address: ip, expires: expires, state: .bound,
-                                  hostname: hostname.isEmpty ? nil : hostname,
-                                  clientArchitecture: architecture < 0 ? nil : UInt16(clamping: architecture))
-                return StoredLease(lease: lease, bound: state == "bound", node: node.isEmpty ? nil : node,
-                                   grantedBy: grantedBy)
             }
+            return (listed, unreadable)
         }
     }
 
@@ -65,7 +93,7 @@ public enum LeaseDatabaseAdmin {
     /// same moment either keeps the row (alive) or comes after the delete and writes it back.
     public static func forget(appliance: String, _ settings: LeaseStoreSettings) async throws -> Forgetting {
         try await withConnection(settings) { connection, database in
-            _ = try await database.prepareSchema(on: connection)
+            _ = try await database.prepareSchema(on: connection, upgrade: false)
             let timeout = Double(settings.heartbeatTimeout)
             let rows = try await connection.query("""
                 WITH target AS (

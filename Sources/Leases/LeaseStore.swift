@@ -71,9 +71,15 @@ public struct LeaseStoreHealth: Sendable, Codable, Equatable {
     public var waiting: Int
     /// The appliances sharing the database, this one included; empty for the journal.
     public var appliances: [ApplianceState]
+    /// Lease rows in the database netroot cannot read (an address that is not IPv4, a MAC that does not parse, a
+    /// NULL), skipped since start, each counted once; nil reads as 0 (a reply from before the count existed).
+    public var unreadableRows: Int?
+    /// Known nodes' changes made while the database was away that the local outbox, full, did not keep.
+    public var droppedRecords: Int?
 
     public init(backend: String, location: String, up: Bool = true, since: Double? = nil, error: String? = nil,
-                waiting: Int = 0, appliances: [ApplianceState] = []) {
+                waiting: Int = 0, appliances: [ApplianceState] = [], unreadableRows: Int? = nil,
+                droppedRecords: Int? = nil) {
         self.backend = backend
         self.location = location
         self.up = up
@@ -81,6 +87,8 @@ public struct LeaseStoreHealth: Sendable, Codable, Equatable {
         self.error = error
         self.waiting = waiting
         self.appliances = appliances
+        self.unreadableRows = unreadableRows
+        self.droppedRecords = droppedRecords
     }
 }
 

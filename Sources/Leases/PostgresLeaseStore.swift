@@ -14,8 +14,11 @@ import Support
 /// function call, so under load the round trip is paid per batch, not per client (group commit). Every second a
 /// heartbeat records this appliance and reads its partners' (RFC 3074 shares follow from it), and rows the
 /// partners wrote are handed to the DHCP table. When the database cannot be reached, known nodes' changes go to
-/// a local outbox (fsynced, then acknowledged) that is copied to the database when it returns, and pool
-/// bindings are refused: without the database nothing keeps an address from going to two clients.
+/// a local outbox (fsynced, then acknowledged; the last change per MAC and address, bounded) that is copied to
+/// the database when it returns, in chunks that each fit the heartbeat's time limit, before pool clients are
+/// answered again; meanwhile pool bindings are refused: without the database nothing keeps an address from
+/// going to two clients. A row the database holds that netroot cannot read is skipped, counted and logged once:
+/// data is never a reason to stop serving.
 public final class PostgresLeaseStore: LeaseStore, @unchecked Sendable {
     /// What the store is started with.
     public struct Configuration: Sendable {
@@ -43,6 +46,8 @@ public final class PostgresLeaseStore: LeaseStore, @unchecked Sendable {
         var waiting = 0
         var balance: LoadBalance
         var appliances: [ApplianceState] = []
+        var unreadable = 0
+        var dropped = 0
     }
 
     private let configuration: Configuration
@@ -59,7 +64,18 @@ public final class PostgresLeaseStore: LeaseStore, @unchecked Sendable {
 
     // Only touched on `loop`.
     private var connection: PostgresConnection?
-    private var connecting = false
+    /// The connection is open and the outbox is being copied to it: commits still go to the outbox.
+    private var draining = false
+    /// The copy round of this tick, while it runs.
+    private var round: OutboxCopyRound?
+    /// Records copied since the connection was made, for the "reachable again" line.
+    private var copiedSinceConnect = 0
+    /// When the running tick began: its copy round ends early enough for the tick to end within the time limit.
+    private var tickStarted = ContinuousClock.now
+    /// Changes the full outbox did not keep, since start and in this outage; whether that was said.
+    private var droppedTotal = 0
+    private var droppedThisOutage = 0
+    private let unreadableRows = UnreadableRows()
     private var queue: [(changes: [LeaseChange], promise: EventLoopPromise<LeaseCommitResult>)] = []
     private var inFlight = false
     private let outbox: LeaseOutbox
@@ -87,7 +103,7 @@ public final class PostgresLeaseStore: LeaseStore, @unchecked Sendable {
         loop = group.next()
         let balance = LoadBalance(members: [configuration.appliance], alive: [], this: configuration.appliance,
                                   maximumSeconds: UInt16(configuration.settings.loadBalanceMaximumSeconds))
-        published = NIOLockedValueBox(Published(waiting: outbox.pending.count, balance: balance))
+        published = NIOLockedValueBox(Published(waiting: outbox.count, balance: balance))
     }
 
     /// Opens the outbox and connects. A failure no retry mends (authentication, an unknown schema version, a
@@ -110,9 +126,15 @@ public final class PostgresLeaseStore: LeaseStore, @unchecked Sendable {
             let connection = try await PostgresConnection.connect(
                 on: store.loop, configuration: connectionConfiguration, id: 1, logger: store.quietLogger).get()
             do {
-                _ = try await store.database.prepareSchema(on: connection)
-                for row in try await store.database.boundLeases(on: connection).get() { table.apply(row.update) }
-                try await store.loop.submit { store.connected(connection) }.get()
+                let outcome = try await store.database.prepareSchema(on: connection)
+                store.logSchema(outcome)
+                let read = try await store.database.boundLeases(on: connection).get()
+                for row in read.rows { table.apply(row.update) }
+                try await store.loop.submit {
+                    store.noteUnreadable(read)
+                    store.attach(connection)
+                    if store.outbox.isEmpty { store.markUp() }
+                }.get()
             } catch {
                 try? await connection.close().get()
                 throw error
@@ -128,7 +150,8 @@ public final class PostgresLeaseStore: LeaseStore, @unchecked Sendable {
             logger.error("\(message)")
             store.published.withLockedValue { $0.error = reason }
         }
-        // What the outbox holds is newer than the database's rows: the first heartbeat copies it there.
+        // What the outbox holds is newer than the database's rows: the first heartbeats copy it there, and pool
+        // clients are answered once it is all there.
         for change in outbox.pending { table.apply(change.update) }
         store.loop.execute { store.startTicking() }
         return (store, table)
@@ -173,7 +196,8 @@ public final class PostgresLeaseStore: LeaseStore, @unchecked Sendable {
         let state = published.withLockedValue { $0 }
         return LeaseStoreHealth(backend: "postgresql", location: configuration.settings.url.map { "\($0)" } ?? "",
                                 up: state.up, since: state.since, error: state.error, waiting: state.waiting,
-                                appliances: state.appliances)
+                                appliances: state.appliances, unreadableRows: state.unreadable,
+                                droppedRecords: state.dropped)
     }
 
     // MARK: commits (on loop)
@@ -184,7 +208,7 @@ public final class PostgresLeaseStore: LeaseStore, @unchecked Sendable {
         let jobs = queue
         queue.removeAll(keepingCapacity: true)
         let changes = jobs.flatMap(\.changes)
-        guard let connection else {
+        guard let connection, !draining else {
             commitLocally(jobs)
             return
         }
@@ -237,27 +261,58 @@ public final class PostgresLeaseStore: LeaseStore, @unchecked Sendable {
             }
             results.append(result)
         }
+        let dropped: Int
         do {
-            try outbox.append(kept)
+            dropped = try outbox.append(kept)
         } catch {
             for job in jobs { job.promise.fail(error) }
             return
         }
-        published.withLockedValue { $0.waiting = outbox.pending.count }
+        if dropped > 0 {
+            if droppedThisOutage == 0 {
+                let message = "lease outbox \(outbox.path) is full (\(outbox.capacity) clients' changes wait for the "
+                    + "database): changes of further clients made while the database is away are not kept and will "
+                    + "be missing from it; known nodes are still answered from the inventory, and the changes kept "
+                    + "are copied to the database when it returns"
+                logger.error("\(message)")
+            }
+            droppedThisOutage += dropped
+            droppedTotal += dropped
+        }
+        published.withLockedValue { state in
+            state.waiting = outbox.count
+            state.dropped = droppedTotal
+        }
         for (job, result) in zip(jobs, results) { job.promise.succeed(result) }
     }
 
     // MARK: connection (on loop)
 
-    private func connected(_ connection: PostgresConnection) {
+    /// Takes an open connection: commits go to it once the outbox is copied (`markUp`); until then they go to
+    /// the outbox, after what waits there.
+    private func attach(_ connection: PostgresConnection) {
         self.connection = connection
+        draining = true
+        copiedSinceConnect = 0
         connection.closeFuture.hop(to: loop).whenComplete { [self] _ in
             lost(connection, because: "the server closed the connection")
         }
+        if !outbox.isEmpty {
+            published.withLockedValue { state in
+                state.error = "reachable again; copying the \(outbox.count) lease record(s) journaled meanwhile to it "
+                    + "first"
+            }
+        }
+    }
+
+    /// The outbox is in the database: commits go there, pool clients are answered.
+    private func markUp() {
+        draining = false
         published.withLockedValue { state in
             state.up = true
             state.since = Date().timeIntervalSince1970
             state.error = nil
+            state.waiting = outbox.count
         }
     }
 
@@ -265,6 +320,7 @@ public final class PostgresLeaseStore: LeaseStore, @unchecked Sendable {
     private func lost(_ failed: PostgresConnection, because reason: String) {
         guard connection === failed else { return }
         connection = nil
+        draining = false
         failed.close().whenComplete { _ in }
         published.withLockedValue { state in
             state.up = false
@@ -285,7 +341,13 @@ public final class PostgresLeaseStore: LeaseStore, @unchecked Sendable {
         throttle.flush(to: logger)
         guard !stopped, !tickRunning else { return }
         tickRunning = true
-        let work: EventLoopFuture<Void> = connection.map(refresh) ?? reconnect()
+        tickStarted = .now
+        let work: EventLoopFuture<Void>
+        if let connection {
+            work = draining ? drain(connection) : refresh(connection)
+        } else {
+            work = reconnect()
+        }
         let timeout = loop.scheduleTask(in: Self.queryTimeout) { [self] in
             if let connection { lost(connection, because: "no answer to the heartbeat within 5 s") }
         }
@@ -295,59 +357,104 @@ public final class PostgresLeaseStore: LeaseStore, @unchecked Sendable {
         }
     }
 
+    /// Connects, checks (creates, upgrades) the schema, and starts copying the outbox: pool clients are answered
+    /// again once it is all in the database (`drain`).
     private func reconnect() -> EventLoopFuture<Void> {
         PostgresConnection.connect(on: loop, configuration: connectionConfiguration, id: 1, logger: quietLogger)
             .flatMap { [self] connection in
-                copyOutbox(over: connection).flatMap { copied in
-                    self.database.boundLeases(on: connection).map { rows in (connection, copied, rows) }
-                }.flatMapError { error in
-                    connection.close().flatMapThrowing { throw error }
-                }
+                loop.makeFutureWithTask { [self] in try await database.prepareSchema(on: connection) }
+                    .map { outcome in (connection, outcome) }
+                    .flatMapError { error in connection.close().flatMapThrowing { throw error } }
             }
             .hop(to: loop)
-            .map { [self] (connection: PostgresConnection, copied: Int, rows: [LeaseRow]) in
-                connected(connection)
-                deliver(rows)
-                let message = "lease database reachable again; \(copied) journaled lease record(s) copied to it; "
-                    + "pool clients are answered again"
-                logger.notice("\(message)")
+            .flatMap { [self] (connection: PostgresConnection, outcome: LeaseDatabase.SchemaOutcome) in
+                logSchema(outcome)
+                attach(connection)
+                return drain(connection)
             }
             .flatMapErrorThrowing { [self] error in
                 let reason = DatabaseError.describe(error)
                 published.withLockedValue { $0.error = reason }
-                logger.debug("lease database still unreachable: \(reason)")
+                if DatabaseError.isFatal(error) {
+                    throttle.log(.error, "lease database refuses netroot: \(reason)", key: "lease database refuses netroot",
+                                 to: logger)
+                } else {
+                    logger.debug("lease database still unreachable: \(reason)")
+                }
             }
     }
 
-    /// Copies the outbox to the database in one transaction; the count copied.
-    private func copyOutbox(over connection: PostgresConnection) -> EventLoopFuture<Int> {
-        let pending = outbox.pending
-        guard !pending.isEmpty else { return loop.makeSucceededFuture(0) }
-        return database.commit(pending, appliance: configuration.appliance, on: connection).hop(to: loop)
-            .flatMapThrowing { [self] _ in
-                try outbox.remove(first: pending.count)
-                published.withLockedValue { $0.waiting = outbox.pending.count }
-                return pending.count
+    /// One round of copying the outbox to the database (chunks, one transaction each, while the tick's time
+    /// lasts); once it is empty, a full resync and pool service again. A failure ends the connection, keeping
+    /// what was copied.
+    private func drain(_ connection: PostgresConnection) -> EventLoopFuture<Void> {
+        round = OutboxCopyRound(outbox: outbox, start: tickStarted)
+        return copyChunks(over: connection)
+            .flatMap { [self] (_: Void) -> EventLoopFuture<Void> in
+                endRound()
+                guard outbox.isEmpty else { return loop.makeSucceededVoidFuture() }
+                return database.boundLeases(on: connection).hop(to: loop).map { [self] rows in
+                    guard self.connection === connection else { return }
+                    markUp()
+                    deliver(rows)
+                    var message = "lease database reachable again; \(copiedSinceConnect) journaled lease record(s) "
+                        + "copied to it; pool clients are answered again"
+                    if droppedThisOutage > 0 {
+                        message += "; \(droppedThisOutage) change(s) were not kept while the outbox was full"
+                    }
+                    droppedThisOutage = 0
+                    logger.notice("\(message)")
+                }
             }
+            .flatMapErrorThrowing { [self] error in
+                endRound()
+                lost(connection, because: DatabaseError.describe(error))
+            }
+    }
+
+    /// Commits the round's next chunk, and the next, until the round says it is over.
+    private func copyChunks(over connection: PostgresConnection) -> EventLoopFuture<Void> {
+        guard let chunk = round?.next(now: .now) else { return loop.makeSucceededVoidFuture() }
+        return database.commit(chunk, appliance: configuration.appliance, on: connection).hop(to: loop)
+            .flatMap { [self] _ in
+                round?.committed()
+                return copyChunks(over: connection)
+            }
+    }
+
+    /// Writes the outbox down without what the round copied.
+    private func endRound() {
+        guard let finished = round else { return }
+        round = nil
+        copiedSinceConnect += finished.copied
+        do { try finished.finish() } catch {
+            logger.error("lease outbox: \(error) (records already copied may be copied again)")
+        }
+        published.withLockedValue { $0.waiting = outbox.count }
+    }
+
+    /// Says what the schema check did when it changed something.
+    private func logSchema(_ outcome: LeaseDatabase.SchemaOutcome) {
+        switch outcome {
+        case .created, .upgraded:
+            let message = "lease database \(configuration.settings.url.map { "\($0)" } ?? ""): "
+                + LeaseDatabaseAdmin.describe(outcome)
+            logger.notice("\(message)")
+        case .current, .older: break
+        }
     }
 
     private func refresh(_ connection: PostgresConnection) -> EventLoopFuture<Void> {
         let since = max(0, lastPoll - Self.pollLookback)
-        // Records that reached the outbox while the connection was being made, or before a restart that found
-        // the database up, go first: nothing else would copy them until the next outage.
-        return copyOutbox(over: connection)
-            .flatMap { [self] copied in
-                if copied > 0 { logger.notice("lease database: \(copied) journaled lease record(s) copied to it") }
-                return database.heartbeat(appliance: configuration.appliance, address: configuration.address,
-                                          on: connection)
-            }
+        // The outbox is empty here: it is copied before the store is up, and only filled while it is not.
+        return database.heartbeat(appliance: configuration.appliance, address: configuration.address, on: connection)
             .flatMap { [self] beat in
                 database.partnerChanges(since: since, appliance: configuration.appliance, on: connection)
                     .map { (beat, $0) }
             }
             .hop(to: loop)
             .map { [self] (beat: (appliances: [(name: String, address: String, age: Double)], now: Double),
-                           rows: [LeaseRow]) in
+                           rows: LeaseRows) in
                 publish(beat.appliances)
                 deliver(rows)
                 lastPoll = beat.now
@@ -355,9 +462,18 @@ public final class PostgresLeaseStore: LeaseStore, @unchecked Sendable {
             .flatMapErrorThrowing { [self] error in lost(connection, because: DatabaseError.describe(error)) }
     }
 
-    private func deliver(_ rows: [LeaseRow]) {
-        guard !rows.isEmpty else { return }
-        partnerChanges.withLockedValue { $0 }?(rows.map(\.update))
+    /// Hands the rows read to the DHCP table; those netroot cannot read are skipped, counted and logged once.
+    private func deliver(_ read: LeaseRows) {
+        noteUnreadable(read)
+        guard !read.rows.isEmpty else { return }
+        partnerChanges.withLockedValue { $0 }?(read.rows.map(\.update))
+    }
+
+    private func noteUnreadable(_ read: LeaseRows) {
+        guard !read.unreadable.isEmpty || unreadableRows.count > 0 else { return }
+        for line in unreadableRows.note(read) { logger.warning("\(line)") }
+        let count = unreadableRows.count
+        published.withLockedValue { $0.unreadable = count }
     }
 
     /// The appliances' liveness and the share this one answers, with a log line when either changes.

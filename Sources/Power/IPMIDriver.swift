@@ -47,12 +47,23 @@ public struct IPMIDriver: BMCDriver {
     }
 }
 
-/// The commands of each operation, in the order xCAT and ipmitool send them.
-struct IPMIOperations {
-    let runner: UDPSessionRunner
+/// The commands of each operation, in the order xCAT and ipmitool send them, over a session (the UDP runner, or a
+/// test's scripted BMC).
+struct IPMIOperations<BMC: IPMICommandSender> {
+    let runner: BMC
 
+    /// A failure after a change the BMC accepted keeps that change (`PowerFailureAfterSteps`).
     func perform(_ operation: PowerOperation) throws -> PowerReport {
         var report = PowerReport()
+        do {
+            try perform(operation, into: &report)
+        } catch {
+            throw PowerFailureAfterSteps.wrapping(error, after: report.steps)
+        }
+        return report
+    }
+
+    private func perform(_ operation: PowerOperation, into report: inout PowerReport) throws {
         switch operation {
         case .status:
             report.powerIsOn = try powerIsOn()
@@ -79,7 +90,6 @@ struct IPMIOperations {
         case .inventory:
             report.inventory = try inventory()
         }
-        return report
     }
 
     private func powerIsOn() throws -> Bool {

@@ -81,6 +81,10 @@ public struct PowerRunner: Sendable {
         // What a driver returns quotes the BMC (sensor and FRU names, error messages): escaped as it enters.
         do {
             return result(try await driver.perform(operation, on: endpoint, deadline: started + timeout).escaped, nil)
+        } catch let failure as PowerFailureAfterSteps {
+            // The changes made before the failure are the node's too (its boot timeline shows them, then the failure).
+            return result(PowerReport(steps: failure.steps),
+                          UntrustedText.escape("\(failure.failure)", limit: PowerReport.failureTextLimit))
         } catch {
             return result(nil, UntrustedText.escape("\(error)", limit: PowerReport.failureTextLimit))
         }

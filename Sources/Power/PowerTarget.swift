@@ -16,13 +16,13 @@ public struct NodeResult: Sendable, Equatable {
     public var node: String
     public var mac: String
     public var operation: PowerOperation
-    /// The report when the BMC did what was asked; nil on failure.
+    /// The report when the BMC did what was asked. On failure: the changes the BMC accepted before it (a boot
+    /// device set, then a power on refused), which still belong in the timeline; nil when there were none.
     public var report: PowerReport?
     /// One line saying why it failed; nil on success.
     public var error: String?
     /// From the first packet to the last answer (or the failure).
     public var seconds: Double
-    /// Steps done before a failure (a boot device set, then a power on refused) still belong in the timeline.
     public var ok: Bool { error == nil }
 
     public init(node: String, mac: String, operation: PowerOperation, report: PowerReport?, error: String?,

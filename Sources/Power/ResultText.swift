@@ -10,7 +10,12 @@ public enum ResultText {
 
     private static func unescapedLines(_ result: NodeResult) -> [String] {
         let prefix = result.node + ": "
-        guard let report = result.report else { return [prefix + "ERROR: " + (result.error ?? "failed")] }
+        if let error = result.error {
+            // Changes made before the failure are said too: the node is not as it was.
+            let done = result.report?.steps.map(\.step) ?? []
+            return [prefix + "ERROR: " + error + (done.isEmpty ? "" : " (done before: \(done.joined(separator: ", ")))")]
+        }
+        guard let report = result.report else { return [prefix + "ERROR: failed"] }
         switch result.operation {
         case .status:
             return [prefix + state(report.powerIsOn)]

@@ -47,16 +47,27 @@ struct HTTPClientTransport: RedfishTransport {
 
     private var place: String { RedfishFailureText.place(address: endpoint.address, port: port) }
 
-    private var baseURL: String {
+    /// `https://ADDRESS:PORT`: the BMC's, for every request.
+    var baseURL: String { Self.baseURL(address: endpoint.address, port: port) }
+
+    static func baseURL(address: String, port: Int) -> String {
         // An IPv6 literal needs brackets in a URL.
-        let host = endpoint.address.contains(":") ? "[\(endpoint.address)]" : endpoint.address
+        let host = address.contains(":") ? "[\(address)]" : address
         return "https://\(host):\(port)"
+    }
+
+    /// The URL of `path` on the BMC at `address` and `port`. A path that is not one on the BMC itself
+    /// (`@other:443/x`, `//other/x`, `http://other/x`) is refused: appended to the base it would name another host,
+    /// and the request carries the credentials.
+    static func url(address: String, port: Int, _ method: RedfishMethod, _ path: String) throws(PowerFailure)
+        -> String {
+        baseURL(address: address, port: port) + (try RedfishLink.checked(path, for: method))
     }
 
     func send(_ method: RedfishMethod, _ path: String, body: Data?) async throws -> RedfishResponse {
         let remaining = ContinuousClock.now.duration(to: deadline)
         guard remaining > .zero else { throw RedfishFailureText.timedOut(place) }
-        var request = HTTPClientRequest(url: baseURL + path)
+        var request = HTTPClientRequest(url: try Self.url(address: endpoint.address, port: port, method, path))
         request.method = switch method {
         case .get: .GET
         case .post: .POST

@@ -37,6 +37,9 @@ public final class RedfishDriver: BMCDriver, Sendable {
         shared.shutdown().whenComplete { _ in _ = shared }
     }
 
+    /// Whether the shared client has been made (and not shut down since).
+    var hasClient: Bool { client.withLock { $0 != nil } }
+
     private func takeClient() -> HTTPClient? {
         client.withLock { client in
             defer { client = nil }

@@ -16,10 +16,20 @@ struct RedfishOperations: Sendable {
     /// Chassis read for sensors; a blade system lists its blade, enclosure and a few more.
     static let chassisLimit = 8
 
+    /// A failure after a change the BMC accepted keeps that change (`PowerFailureAfterSteps`).
     func perform(_ operation: PowerOperation) async throws -> PowerReport {
+        var report = PowerReport()
+        do {
+            try await perform(operation, into: &report)
+        } catch {
+            throw PowerFailureAfterSteps.wrapping(error, after: report.steps)
+        }
+        return report
+    }
+
+    private func perform(_ operation: PowerOperation, into report: inout PowerReport) async throws {
         let path = try await systemPath()
         let system = try await get(path, as: ComputerSystem.self, kind: "ComputerSystem")
-        var report = PowerReport()
         switch operation {
         case .status:
             report.powerIsOn = RedfishMapping.powerIsOn(system.powerState)
@@ -40,7 +50,6 @@ struct RedfishOperations: Sendable {
         case .inventory:
             report.inventory = try await inventory(system)
         }
-        return report
     }
 
     // MARK: power and boot
@@ -174,7 +183,7 @@ struct RedfishOperations: Sendable {
     /// password) or something unreadable; the exchange's own failures (time limit, refused) still end the operation.
     func optional<Resource: Decodable>(_ path: String, as type: Resource.Type, kind: String) async throws
         -> Resource? {
-        let response = try await transport.send(.get, path, body: nil)
+        let response = try await exchange(.get, path, body: nil)
         if response.status == 401 {
             throw RedfishFailureText.http(status: 401, body: response.body, what: "GET \(path)", username: username)
         }
@@ -187,12 +196,18 @@ struct RedfishOperations: Sendable {
     }
 
     private func checked(_ method: RedfishMethod, _ path: String, body: Data?) async throws -> RedfishResponse {
-        let response = try await transport.send(method, path, body: body)
+        let response = try await exchange(method, path, body: body)
         guard response.status < 400 else {
             throw RedfishFailureText.http(status: response.status, body: response.body,
                                           what: "\(method.rawValue) \(path)", username: username)
         }
         return response
+    }
+
+    /// Every request goes through here: a path the BMC handed out (`@odata.id`, an action's `target`) or
+    /// bmc.system is sent only when it is a path on the BMC itself (`RedfishLink`), never to a host it names.
+    private func exchange(_ method: RedfishMethod, _ path: String, body: Data?) async throws -> RedfishResponse {
+        try await transport.send(method, RedfishLink.checked(path, for: method), body: body)
     }
 }
 

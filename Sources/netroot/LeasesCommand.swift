@@ -3,6 +3,7 @@ import DHCP
 import Foundation
 import Inventory
 import Leases
+import Values
 
 /// `netroot leases`: the leases, from the journal under state_dir or the shared database; `init-db` for the latter.
 struct LeasesCommand: AsyncParsableCommand {
@@ -72,9 +73,16 @@ struct LeasesListCommand: AsyncParsableCommand {
             listed = table.all.filter { all || $0.isActive(at: now) }.map { ($0, nil) }
         case .postgresql:
             do {
-                listed = try await LeaseDatabaseAdmin.leases(inventory.server.leases)
+                let stored = try await LeaseDatabaseAdmin.leases(inventory.server.leases)
+                listed = stored.leases
                     .filter { all || ($0.bound && $0.lease.isActive(at: now)) }
                     .map { ($0.lease, $0.grantedBy) }
+                // Rows netroot cannot use are skipped here as by serve, and named (the database's words escaped).
+                if !stored.unreadable.isEmpty {
+                    printError(Terminal.safe("netroot: warning: skipped \(stored.unreadable.count) lease row(s) "
+                        + "netroot cannot read: " + stored.unreadable.prefix(10).map(\.description).joined(separator: "; ")
+                        + (stored.unreadable.count > 10 ? "; …" : "")))
+                }
             } catch {
                 printError("netroot: \(error)")
                 throw ExitCode(1)
@@ -154,11 +162,14 @@ struct LeasesForgetCommand: AsyncParsableCommand {
 struct LeasesInitDatabaseCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "init-db",
-        abstract: "Create the lease schema in the PostgreSQL database server.leases names (idempotent).",
+        abstract: "Create or upgrade the lease schema in the PostgreSQL database server.leases names (idempotent).",
         discussion: """
             Creates netroot's tables and function (schema version \(LeaseSchema.version)) when the database has \
-            none, says so when they are current, and refuses a schema version it does not know. `serve` does the \
-            same on start, so this is for preparing a database ahead of time.
+            none, says so when they are current, and refuses a schema version it does not know. A version 1 \
+            database is upgraded in place, in one transaction: rows the new constraints refuse (an address that \
+            is not one IPv4 host, a NULL) are moved to the table netroot_leases_rejected and counted. `serve` \
+            does the same on start (under a lock, so appliances starting at once do it once), so this is for \
+            preparing a database ahead of time, or for upgrading it as the owner of its tables.
 
             Examples:
               netroot leases init-db --config /etc/netroot/nodes.yaml

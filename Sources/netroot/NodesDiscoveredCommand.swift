@@ -14,7 +14,9 @@ struct DiscoveredNodes: ParsableCommand {
             REQUEST comes from boot firmware (option 60 PXEClient or HTTPClient, or iPXE) in \
             STATE_DIR/discovered.json, across restarts (at most 4,096, the longest unseen forgotten first). This \
             command reads that file: it works without a running serve. Machines nodes.yaml lists now are left out. \
-            Adopt them with netroot nodes adopt.
+            LOCAL yes marks a locally administered MAC (bit 0x02 of the first octet: set by software, as a \
+            virtual machine's or a spoofer's; netroot nodes adopt --all skips them unless --include-local). \
+            Adopt machines with netroot nodes adopt MAC... or --all.
 
             Examples:
               netroot nodes discovered
@@ -25,15 +27,15 @@ struct DiscoveredNodes: ParsableCommand {
     @OptionGroup var options: ConfigOption
 
     @Flag(help: """
-        One JSON object per machine: mac, first_seen, last_seen (Unix seconds), architecture (option 93), \
-        vendor_class (option 60), relay (giaddr), network, count.
+        One JSON object per machine: mac, locally_administered (bit 0x02 of the MAC's first octet), first_seen, \
+        last_seen (Unix seconds), architecture (option 93), vendor_class (option 60), relay (giaddr), network, count.
         """)
     var json = false
 
     func run() throws {
         let machines = try discoveredMachines(options)
         if json {
-            printJSON(machines)
+            printJSON(machines.map(DiscoveredMachineJSON.init))
             return
         }
         guard !machines.isEmpty else {
@@ -41,6 +43,19 @@ struct DiscoveredNodes: ParsableCommand {
             return
         }
         print(DiscoveryTable.render(machines))
+    }
+}
+
+/// A discovered machine as `nodes discovered --json` writes it: the file's keys and `locally_administered`.
+struct DiscoveredMachineJSON: Encodable {
+    let machine: DiscoveredMachine
+
+    private enum Key: String, CodingKey { case locallyAdministered = "locally_administered" }
+
+    func encode(to encoder: any Encoder) throws {
+        try machine.encode(to: encoder)
+        var container = encoder.container(keyedBy: Key.self)
+        try container.encode(machine.isLocallyAdministered, forKey: .locallyAdministered)
     }
 }
 

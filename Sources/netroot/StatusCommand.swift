@@ -43,6 +43,12 @@ struct StatusCommand: ParsableCommand {
             line += "DOWN\(since): \(store.error ?? "unreachable"); known nodes are answered, pool clients are not"
         }
         if store.waiting > 0 { line += "; \(store.waiting) record(s) wait in the local journal for the database" }
+        if let dropped = store.droppedRecords, dropped > 0 {
+            line += "; \(dropped) record(s) not kept: the local journal was full"
+        }
+        if let unreadable = store.unreadableRows, unreadable > 0 {
+            line += "; \(unreadable) lease row(s) in the database netroot cannot read, skipped (see the log)"
+        }
         if !store.appliances.isEmpty {
             let names = store.appliances.map { appliance in
                 appliance.name + (appliance.this ? " (this)" : appliance.alive ? " (alive)"

@@ -135,18 +135,60 @@ struct HTTPEndpointTests {
         }, interval: .milliseconds(20))
         let endpoint = try await HTTPEndpoint.start(listen, token: nil, routes: { _ in (.notFound, "text/plain", []) },
                                                     stream: stream, group: group, logger: Logger(label: "test"))
-        let reply = try request(listen.port, "/events?since=5", until: "data: {\"since\":5}")
+        // The watcher stays connected while the stream polls again (a closed connection would stop the polling
+        // and leave nothing to check).
+        let watcher = try openStream(listen.port, "/events?since=5")
+        defer { close(watcher) }
+        let reply = receive(watcher, until: "data: {\"since\":5}")
         #expect(reply.hasPrefix("HTTP/1.1 200"))
         #expect(reply.lowercased().contains("content-type: text/event-stream"))
         #expect(reply.lowercased().contains("transfer-encoding: chunked"))
         #expect(reply.contains("retry: 2000"))
         #expect(reply.contains("event: update\r\n") || reply.contains("event: update\n"))
-        try await Task.sleep(for: .milliseconds(100))
-        // After the first update the watcher's version is 7: asked again with 7, nothing more sent.
+        // Polled again at least twice after the first update (20 ms apart; 5 s at most on a busy machine).
+        for _ in 0..<250 where asked.withLockedValue({ $0.count }) < 3 { try await Task.sleep(for: .milliseconds(20)) }
         let versions = asked.withLockedValue { $0 }
+        #expect(versions.count >= 3, "the stream polled \(versions.count) times")
+        // After the first update the watcher's version is 7: asked again with 7 only, and nothing more sent.
         #expect(versions.first == 5)
         #expect(versions.dropFirst().allSatisfy { $0 == 7 })
+        let more = receive(watcher, until: nil, timeout: 0.2)
+        #expect(!more.contains("data:"), "sent after the first update: \(more)")
         await endpoint.stop()
         try await group.shutdownGracefully()
+    }
+
+    /// A connected socket that has sent `GET target` (and stays open).
+    private func openStream(_ port: Int, _ target: String) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else {
+            close(fd)
+            throw POSIXError(.ECONNREFUSED)
+        }
+        let text = "GET \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+        _ = text.withCString { send(fd, $0, strlen($0), 0) }
+        return fd
+    }
+
+    /// What arrives on `fd` until `until` appears, the peer closes, or `timeout` seconds pass without data.
+    private func receive(_ fd: Int32, until: String?, timeout: Double = 2) -> String {
+        var limit = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - timeout.rounded(.down)) * 1_000_000))
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        var reply = ""
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = recv(fd, &buffer, buffer.count, 0)
+            if count <= 0 { break }
+            reply += String(decoding: buffer[0..<count], as: UTF8.self)
+            if let until, reply.contains(until) { break }
+        }
+        return reply
     }
 }

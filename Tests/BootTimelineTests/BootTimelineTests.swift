@@ -1,4 +1,5 @@
 import BootTimeline
+import Foundation
 import Values
 import Testing
 
@@ -96,7 +97,7 @@ struct BootTimelineTests {
 
     @Test("memory stays bounded: old clients and old steps are dropped")
     func bounded() {
-        let timeline = BootTimeline(maximumClients: 10, maximumEvents: 5)
+        let timeline = BootTimeline(maximumClients: 10, maximumUnknownClients: 10, maximumEvents: 5)
         for index in 0..<100 {
             timeline.record(dhcp(.discover, at: Double(index)), client: "c\(index)", mac: nil)
         }
@@ -105,6 +106,57 @@ struct BootTimelineTests {
         #expect(clients.first?.client == "c99")
         for index in 0..<20 { timeline.record(dhcp(.request, at: Double(200 + index)), client: "c99", mac: nil) }
         #expect(timeline.timeline(of: "c99")?.events.count == 5)
+    }
+
+    @Test("10,000 unknown (spoofed) clients evict none of 100 known nodes' timelines; the unknown stay under their own cap")
+    func unknownClientsNeverEvictKnownNodes() {
+        let timeline = BootTimeline()
+        for index in 0..<100 {
+            let time = Double(index)
+            if index % 3 == 0 {
+                // Heard through DHCP as the inventory's node.
+                timeline.record(dhcp(.discover, at: time, firmware: true), client: "node\(index)", known: true,
+                                mac: "52:54:00:00:00:01")
+            } else if index % 3 == 1 {
+                // Heard only through TFTP from an address the inventory gives it.
+                timeline.record(file("pxelinux.0", at: time), from: "10.0.1.\(index)", node: "node\(index)")
+            } else {
+                // Heard only through netroot power.
+                timeline.recordPower([BootEvent(time: time, .power(action: .on, failure: nil))],
+                                     client: "node\(index)", mac: nil)
+            }
+        }
+        // The flood comes after: every known node is older than every stranger.
+        for index in 0..<10_000 {
+            let mac = String(format: "02:00:00:00:%02x:%02x", index >> 8, index & 0xFF)
+            timeline.record(dhcp(.discover, at: 1_000 + Double(index), firmware: true), client: mac, mac: mac)
+            // Some strangers also fetch a file from an address no node has.
+            if index % 10 == 0 { timeline.record(file("pxelinux.0", at: 1_000 + Double(index)), from: "10.9.\(index >> 8).\(index & 0xFF)", node: nil) }
+        }
+        for index in 0..<100 {
+            #expect(timeline.timeline(of: "node\(index)")?.events.count == 1, "node\(index) was evicted")
+        }
+        let clients = timeline.snapshot()
+        #expect(clients.count <= 100 + timeline.maximumUnknownClients)
+        #expect(clients.count > 100)
+        // The most recent stranger is kept; the earliest were evicted among themselves.
+        #expect(timeline.timeline(of: "02:00:00:00:27:0f") != nil)
+        #expect(timeline.timeline(of: "02:00:00:00:00:00") == nil)
+    }
+
+    @Test("known nodes are evicted by known nodes only, past their own cap")
+    func knownNodesHaveTheirOwnCap() {
+        let timeline = BootTimeline(maximumClients: 10, maximumUnknownClients: 5)
+        for index in 0..<20 {
+            timeline.record(dhcp(.discover, at: Double(index)), client: "node\(index)", known: true, mac: nil)
+        }
+        for index in 0..<50 {
+            timeline.record(dhcp(.discover, at: 100 + Double(index)), client: "stranger\(index)", mac: nil)
+        }
+        let known = timeline.snapshot().filter { $0.client.hasPrefix("node") }
+        #expect(known.count <= 10 && known.count >= 9)
+        #expect(known.contains { $0.client == "node19" })
+        #expect(timeline.snapshot().filter { $0.client.hasPrefix("stranger") }.count <= 5)
     }
 
     @Test("the status table names each client's last step and marks a failure")

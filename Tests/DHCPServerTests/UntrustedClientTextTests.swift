@@ -90,7 +90,9 @@ import Testing
         let text = DiscoveryTable.render(machines)
         #expect(!Self.hasEscapeByte(text))
         #expect(!text.unicodeScalars.contains("\u{202e}"))
-        #expect(text.split(separator: "\n").count == 3)
+        // The header, two machines, and the note on LOCAL (52:54:00:… is locally administered).
+        #expect(text.split(separator: "\n").count == 4)
+        #expect(text.hasSuffix("\n" + DiscoveryTable.localNote))
         #expect(text.contains(Self.clearAndHideShown))
         #expect(text.contains("10.0.0.1\\x9b2J"))
         // Columns are measured on the escaped text: the last column starts at the same place on every line.

@@ -125,6 +125,32 @@ struct HTTPServiceTests {
         try await group.shutdownGracefully()
     }
 
+    @Test("over the per-client limit with every connection busy: 503 at once, never a connection left hanging")
+    func refusedWhenAllBusy() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let opens = Opens()
+        let (route, path) = try Self.fileRoute(size: 16 << 20, opens: opens)
+        defer { unlink(path) }
+        var limits = HTTPServiceLimits()
+        limits.connectionsPerClient = 2
+        let server = try await Self.start(limits, route: route, group: group)
+        let port = try #require(server.port)
+        // Two clients that ask for a large file and never read: both connections stay busy answering.
+        let busy = try (0..<2).map { _ in try RawClient(port: port) }
+        for client in busy {
+            client.shrinkReceiveBuffer()
+            client.send("GET /file HTTP/1.1\r\nHost: x\r\n\r\n")
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        let third = try RawClient(port: port)
+        third.send("GET /small HTTP/1.1\r\nHost: x\r\n\r\n")
+        let reply = third.receive()
+        #expect(reply.hasPrefix("HTTP/1.1 503"), "\(reply.prefix(40))")
+        #expect(third.isClosedByPeer(within: 1))
+        await server.stop()
+        try await group.shutdownGracefully()
+    }
+
     @Test("Range and HEAD on a file: 206 with Content-Range, HEAD with the length and no body, 416 past the end")
     func rangeAndHead() async throws {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)

@@ -22,11 +22,12 @@ import Testing
             try outbox.append([change(1), change(2)])
             try outbox.append([LeaseChange(.release(mac: change(1).mac, address: IPv4Address(0x0A00_0001)))])
         }
+        // The release supersedes the binding of the same MAC and address (issue 26: the last change per pair).
         let reopened = try LeaseOutbox(directory: directory)
-        #expect(reopened.pending.count == 3)
-        #expect(reopened.pending[1] == change(2))
-        #expect(reopened.pending[2].node == nil)
-        try reopened.remove(first: 2)
+        #expect(reopened.pending.count == 2)
+        #expect(reopened.pending[0] == change(2))
+        #expect(reopened.pending[1].node == nil)
+        try reopened.remove(first: 1)
         try reopened.append([change(3)])
         let again = try LeaseOutbox(directory: directory)
         #expect(again.pending.map(\.node) == [nil, "n3"])
