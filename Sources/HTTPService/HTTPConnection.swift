@@ -39,6 +39,17 @@ final class HTTPConnection: ChannelInboundHandler {
         arm(service.limits.headTimeout, "no request head")
     }
 
+    /// The handler keeps its context (timers and writes need it); the pipeline's teardown breaks that cycle here.
+    func handlerRemoved(context: ChannelHandlerContext) {
+        deadline?.cancel()
+        deadline = nil
+        ticker?.cancel()
+        ticker = nil
+        gate.bytesArrived = nil
+        queue.removeAll()
+        self.context = nil
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
         deadline?.cancel()
         deadline = nil
