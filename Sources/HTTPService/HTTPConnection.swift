@@ -36,28 +36,29 @@ final class HTTPConnection: ChannelInboundHandler {
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         gate.bytesArrived = { [unowned self] in self.bytesArrived() }
-        arm(service.limits.headTimeout, "no request head")
+        arm(service.limits.headTimeout)
     }
 
     /// The handler keeps its context (timers and writes need it); the pipeline's teardown breaks that cycle here.
     func handlerRemoved(context: ChannelHandlerContext) {
-        deadline?.cancel()
-        deadline = nil
-        ticker?.cancel()
-        ticker = nil
-        gate.bytesArrived = nil
+        stopClocks()
         queue.removeAll()
         self.context = nil
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        stopClocks()
+        service.gate.release(context.channel)
+        context.fireChannelInactive()
+    }
+
+    /// No timer or stream poll outlives the connection, and the read gate no longer calls back.
+    private func stopClocks() {
         deadline?.cancel()
         deadline = nil
         ticker?.cancel()
         ticker = nil
         gate.bytesArrived = nil
-        service.gate.release(context.channel)
-        context.fireChannelInactive()
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
@@ -90,11 +91,11 @@ final class HTTPConnection: ChannelInboundHandler {
         guard !responding, !receiving else { return }
         receiving = true
         if fresh { return }
-        arm(service.limits.headTimeout, "request head incomplete")
+        arm(service.limits.headTimeout)
     }
 
     /// Closes the connection when `timeout` passes before the deadline is moved or cancelled.
-    private func arm(_ timeout: TimeAmount, _ reason: String) {
+    private func arm(_ timeout: TimeAmount) {
         deadline?.cancel()
         guard let context else { return }
         let channel = context.channel
@@ -108,7 +109,7 @@ final class HTTPConnection: ChannelInboundHandler {
         fresh = false
         gate.pause()
         service.gate.setWaiting(context.channel, false)
-        arm(service.limits.writeTimeout, "no write progress")
+        arm(service.limits.writeTimeout)
         let request = HTTPServiceRequest(head: head, clientAddress: context.channel.remoteAddress?.ipAddress)
         let response = service.route(request)
         if let warning = response.warning { service.warn(warning, warning) }
@@ -177,7 +178,7 @@ final class HTTPConnection: ChannelInboundHandler {
                 let region = FileRegion(fileHandle: handle, readerIndex: start,
                                         endIndex: min(start + Self.writePiece, first + length))
                 let progress = context.eventLoop.makePromise(of: Void.self)
-                progress.futureResult.whenSuccess { bound.value.arm(writeTimeout, "no write progress") }
+                progress.futureResult.whenSuccess { bound.value.arm(writeTimeout) }
                 context.write(wrapOutboundOut(.body(.fileRegion(region))), promise: progress)
             }
         }
@@ -217,9 +218,9 @@ final class HTTPConnection: ChannelInboundHandler {
         if !queue.isEmpty { return startNext() }
         if partial != nil {
             receiving = true
-            arm(service.limits.headTimeout, "request head incomplete")
+            arm(service.limits.headTimeout)
         } else {
-            arm(service.limits.idleTimeout, "idle")
+            arm(service.limits.idleTimeout)
         }
         gate.resume()
     }
@@ -236,7 +237,7 @@ final class HTTPConnection: ChannelInboundHandler {
             var buffer = channel.allocator.buffer(capacity: bytes.count)
             buffer.writeBytes(bytes)
             channel.writeAndFlush(HTTPServerResponsePart.body(.byteBuffer(buffer))).whenSuccess {
-                bound.value.arm(writeTimeout, "no write progress")
+                bound.value.arm(writeTimeout)
             }
         }
         context.flush()

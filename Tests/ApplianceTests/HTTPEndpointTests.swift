@@ -13,7 +13,8 @@ struct HTTPEndpointTests {
     private static func listen() -> HTTPListen { HTTPListen("127.0.0.1:\(Int.random(in: 40000...59999))")! }
 
     /// One HTTP/1.1 request over a plain socket; reads until `until` appears or the peer closes (2 s at most).
-    private func request(_ port: Int, _ target: String, headers: String = "", until: String? = nil) throws -> String {
+    private func request(_ port: Int, _ target: String, host: String = "127.0.0.1", headers: String = "",
+                         until: String? = nil) throws -> String {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var timeout = timeval(tv_sec: 2, tv_usec: 0)
@@ -26,7 +27,7 @@ struct HTTPEndpointTests {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         try #require(connected == 0)
-        let text = "GET \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\(headers)\r\n"
+        let text = "GET \(target) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\(headers)\r\n"
         _ = text.withCString { send(fd, $0, strlen($0), 0) }
         var reply = ""
         var buffer = [UInt8](repeating: 0, count: 4096)
@@ -62,7 +63,7 @@ struct HTTPEndpointTests {
                                                     routes: { _ in (.ok, "application/json", Array("{}".utf8)) },
                                                     stream: nil, group: group, logger: Logger(label: "test"))
         func status(_ host: String) throws -> String {
-            String(try requestWithHost(listen.port, "/status.json", host: host).prefix(12))
+            String(try request(listen.port, "/status.json", host: host).prefix(12))
         }
         #expect(try status("127.0.0.1:\(listen.port)") == "HTTP/1.1 200")
         #expect(try status("localhost:8000") == "HTTP/1.1 200")
@@ -98,31 +99,6 @@ struct HTTPEndpointTests {
         try await group.shutdownGracefully()
     }
 
-    /// One request with a Host of the caller's choosing.
-    private func requestWithHost(_ port: Int, _ target: String, host: String) throws -> String {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var timeout = timeval(tv_sec: 2, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        try #require(connected == 0)
-        let text = "GET \(target) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n"
-        _ = text.withCString { send(fd, $0, strlen($0), 0) }
-        var reply = ""
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = recv(fd, &buffer, buffer.count, 0)
-            if count <= 0 { break }
-            reply += String(decoding: buffer[0..<count], as: UTF8.self)
-        }
-        return reply
-    }
 
     @Test("the event stream: chunked text/event-stream, what changed since the watcher's version, nothing queued")
     func stream() async throws {
