@@ -143,7 +143,7 @@ let package = Package(
 
         // nfs-ganesha for the images nodes.yaml exports: its configuration, and a supervisor that restarts it.
         .target(name: "NFSSupervision", dependencies: [
-            "Inventory",
+            "Inventory", "Support",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
         ]),

@@ -35,6 +35,18 @@ make_work() {
   on_exit _remove_work "$work"
 }
 _remove_work() { if [ -n "${KEEP_WORK:-}" ]; then echo "   kept $1"; else rm -rf "$1"; fi; }
+# show_on_failure FILE...: at exit, if a check failed, the last 40 lines of each FILE (control bytes made visible):
+# what a CI log needs to explain a failure nobody can rerun. Register it after make_work (it runs first).
+show_on_failure() { on_exit _show_tails "$@"; }
+_show_tails() {
+  local file
+  [ "$failed" -eq 0 ] && return
+  for file in "$@"; do
+    [ -s "$file" ] || continue
+    echo "--- the last 40 lines of $file"
+    tail -n 40 "$file" | cat -v | sed 's/^/   | /'
+  done
+}
 
 # --- processes: ended at exit by PID, and only if the PID is still the process that was started ---------------------
 # kill_on_exit PID...: SIGTERM at exit (SIGCONT too, for a stopped one), SIGKILL if it is still there 15 s later.

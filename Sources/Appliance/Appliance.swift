@@ -48,6 +48,9 @@ public struct Appliance {
     /// Starts every server, then runs until SIGTERM or SIGINT and stops them in reverse order: no new
     /// requests, TFTP transfers in flight finish (or end), the lease journal is flushed.
     public func run(inventory: Inventory) async throws {
+        // Whatever netroot creates (leases, discovered.json, sockets, NFS state) is its own: no file is readable
+        // by others because a code path forgot a mode.
+        umask(0o077)
         let descriptors = DescriptorLimit.raise()
         if descriptors < 4_096 {
             logger.warning("only \(descriptors) open files allowed (ulimit -n): each TFTP transfer holds two, so fewer than \(descriptors / 2) can run at once; raise LimitNOFILE=")
@@ -64,6 +67,7 @@ public struct Appliance {
         let snapshots = SnapshotPublisher(inventory)
         let started: RestartOnlySettings.Started
         do {
+            try StateDirectory.prepare(inventory.server.stateDirectory)
             if let bridge = inventory.bridge { try bringUp(bridge, inventory: inventory) }
             let interface = try InterfaceInfo.lookup(inventory.server.interface)
             guard let address = inventory.server.address ?? interface.addresses.first else {

@@ -1,5 +1,6 @@
 import Foundation
 import Inventory
+import Support
 import Values
 
 /// `state_dir/discovered.json`: the discovered machines, replaced whole and atomically (written to a temporary
@@ -19,8 +20,12 @@ public enum DiscoveryFile {
     /// The file's machines; a missing file is an empty list, an unreadable or corrupt one an empty list with a
     /// problem (discovery is a convenience: a bad file must not stop `serve`).
     public static func read(path: String) -> Contents {
-        guard let data = FileManager.default.contents(atPath: path) else { return Contents(machines: []) }
-        return decode(data, path: path)
+        let bytes: [UInt8]?
+        do { bytes = try PrivateFile.read(path) } catch {
+            return Contents(machines: [], problem: "\(error); it is replaced at the next sighting")
+        }
+        guard let bytes else { return Contents(machines: []) }
+        return decode(Data(bytes), path: path)
     }
 
     /// `data` as the file's contents (pure).
@@ -62,7 +67,7 @@ public enum DiscoveryFile {
         let directory = url.deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         do {
-            try AtomicFile.replace(path, with: [UInt8](encode(machines)), mode: 0o640)
+            try PrivateFile.replace(path, with: [UInt8](encode(machines)))
         } catch {
             throw WriteError(description: error.description)
         }

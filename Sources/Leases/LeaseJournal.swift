@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
+import Support
 
 /// The durable lease store: an append-only journal under `state_dir`, fsynced before any ACK it records leaves.
 ///
@@ -53,11 +54,10 @@ public final class LeaseJournal: LeaseStore, @unchecked Sendable {
         let path = directory + "/leases.journal"
         var table = LeaseTable()
         var damaged = 0
-        if FileManager.default.fileExists(atPath: path) {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw LeaseStoreError(description: "cannot read \(path)")
-            }
-            damaged = LeaseJournalFormat.replay(String(decoding: data, as: UTF8.self), into: &table).damaged
+        let bytes: [UInt8]?
+        do { bytes = try PrivateFile.read(path) } catch { throw LeaseStoreError(description: error.description) }
+        if let bytes {
+            damaged = LeaseJournalFormat.replay(String(decoding: bytes, as: UTF8.self), into: &table).damaged
         }
         let journal = LeaseJournal(path: path, directory: directory, table: table, logger: logger,
                                    background: background, compactionThreshold: compactionThreshold)
@@ -143,9 +143,10 @@ public final class LeaseJournal: LeaseStore, @unchecked Sendable {
     /// The background half: render, write, fsync. Touches nothing the appending thread uses.
     private static func writeCopy(of table: LeaseTable, to job: Compaction) {
         let text = table.all.map { LeaseJournalFormat.line(for: .bind($0)) }.joined()
-        let fd = Foundation.open(job.temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard fd >= 0 else {
-            job.outcome.withLockedValue { $0 = .failure(Self.failure("create", job.temporary)) }
+        // Exclusively and 0600: never through a link planted at the temporary's name, never readable by others.
+        let fd: Int32
+        do { fd = try PrivateFile.createExclusive(job.temporary) } catch {
+            job.outcome.withLockedValue { $0 = .failure(LeaseStoreError(description: error.description)) }
             return
         }
         let written = Array(text.utf8).withUnsafeBytes { writeFully(fd, $0) }
@@ -173,7 +174,7 @@ public final class LeaseJournal: LeaseStore, @unchecked Sendable {
     /// from then on. Any failure leaves the old file and descriptor in use.
     private func swapIn(_ job: Compaction) throws(LeaseStoreError) {
         if case .failure(let error) = job.outcome.withLockedValue({ $0 }) { throw error }
-        let fd = Foundation.open(job.temporary, O_WRONLY | O_APPEND | O_CLOEXEC)
+        let fd = Foundation.open(job.temporary, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { throw Self.failure("reopen", job.temporary) }
         let since = job.since.withLockedValue { $0 }.map(LeaseJournalFormat.line(for:)).joined()
         let written = Array(since.utf8).withUnsafeBytes { Self.writeFully(fd, $0) }

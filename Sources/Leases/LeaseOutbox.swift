@@ -1,6 +1,7 @@
 import DHCP
 import Foundation
 import Inventory
+import Support
 
 /// Known nodes' lease changes made while the shared database was unreachable, fsynced before their ACKs left and
 /// copied to the database when it returns. One line per change: the node (`-` for none), a tab, a journal line.
@@ -63,13 +64,16 @@ final class LeaseOutbox: @unchecked Sendable {
         }
         self.capacity = max(1, capacity)
         path = directory + "/leases.outbox"
-        let text = FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let text: String
+        do { text = try PrivateFile.read(path).map { String(decoding: $0, as: UTF8.self) } ?? "" } catch {
+            throw LeaseStoreError(description: error.description)
+        }
         // What is on disk was acknowledged: all of it is kept, whatever the capacity.
         for change in Self.changes(in: text) { keep(change) }
         linesOnDisk = text.utf8.reduce(0) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
-        descriptor = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw Self.failure("open", path) }
-        _ = fchmod(descriptor, 0o600) // one left 0644 by an older netroot
+        do { descriptor = try PrivateFile.openForAppend(path) } catch {
+            throw LeaseStoreError(description: error.description)
+        }
         if !text.isEmpty && !text.hasSuffix("\n") { _ = write(descriptor, "\n", 1) } // a torn line from a crash
         if linesOnDisk > 2 * count + 1_024 { try? persist() }
     }
@@ -142,9 +146,10 @@ final class LeaseOutbox: @unchecked Sendable {
     func persist() throws(LeaseStoreError) {
         let live = pending
         let temporary = path + ".tmp"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw Self.failure("create", temporary) }
-        _ = fchmod(fd, 0o600) // a left-over temporary file keeps its mode: make sure
+        let fd: Int32
+        do { fd = try PrivateFile.createExclusive(temporary) } catch {
+            throw LeaseStoreError(description: error.description)
+        }
         let bytes = Array(live.map(Self.line(for:)).joined().utf8)
         let written = bytes.withUnsafeBytes { buffer in buffer.isEmpty ? 0 : write(fd, buffer.baseAddress, buffer.count) }
         guard written == bytes.count, fsync(fd) == 0 else {
@@ -156,7 +161,7 @@ final class LeaseOutbox: @unchecked Sendable {
         close(fd)
         guard rename(temporary, path) == 0 else { throw Self.failure("rename", temporary) }
         close(descriptor)
-        descriptor = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
+        descriptor = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC)
         guard descriptor >= 0 else { throw Self.failure("reopen", path) }
         linesOnDisk = live.count
     }

@@ -1,6 +1,7 @@
 import Foundation
 import Inventory
 import Logging
+import Support
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -104,8 +105,8 @@ public final class NFSServer: @unchecked Sendable {
 
     /// Writes the configuration and starts nfs-ganesha; its exit comes back on the queue.
     private func launch(_ exports: [NFSExport]) throws -> pid_t {
-        try GaneshaConfig.render(exports, bindAddress: bindAddress, runDirectory: runDirectory)
-            .write(toFile: configurationPath, atomically: true, encoding: .utf8)
+        try PrivateFile.replace(configurationPath, with: Array(
+            GaneshaConfig.render(exports, bindAddress: bindAddress, runDirectory: runDirectory).utf8))
         let process = try ChildProcess(["/usr/bin/unshare", "--mount", "--propagation", "private", "--",
                                         "/bin/sh", "-c", Self.script, "netroot-nfs", configurationPath, logPath]) {
             [weak self] pid, status in

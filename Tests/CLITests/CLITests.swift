@@ -163,6 +163,27 @@ struct CLITests {
         }
     }
 
+    /// serve refuses a state_dir others may write in (they could replace the lease journal) before it binds
+    /// anything, and says why.
+    @Test func serveRefusesAStateDirectoryOthersMayWriteIn() throws {
+        try CLI.inScratchDirectory { work in
+            let state = work + "/state"
+            #expect(mkdir(state, 0o777) == 0 && chmod(state, 0o777) == 0)
+            let inventory = try CLI.write("""
+                server:
+                  interface: lo
+                  tftp_root: /
+                  state_dir: \(state)
+
+                """, to: "\(work)/state.yaml")
+            let run = try CLI.netroot(["serve", "--config", inventory, "--dhcp-port", "0", "--tftp-port", "0"],
+                                      mergingErrors: true)
+            #expect(run.status == 1, "serve exits 1: \(run.output)")
+            #expect(run.output.contains("state_dir \(state): its group or others may write in it (mode 777)"),
+                    "\(run.output)")
+        }
+    }
+
     /// From integration/dashboard: a listener others can reach needs a token.
     @Test func checkRefusesANonLoopbackHTTPListenerWithoutAToken() throws {
         try CLI.inScratchDirectory { work in

@@ -51,7 +51,8 @@ private final class WriteLog: Sendable {
     private func recorder(_ clock: ManualClock, _ log: WriteLog, capacity: Int = 4_096) -> DiscoveryRecorder {
         DiscoveryRecorder(path: "/nonexistent/discovered.json", capacity: capacity, logger: Logger(label: "test"),
                           now: { clock.now },
-                          schedule: { delay, work in clock.schedule(after: delay, work) },
+                          // Weakly: work left pending at the test's end holds the recorder, which must not hold the clock.
+                          schedule: { [weak clock] delay, work in clock?.schedule(after: delay, work) },
                           save: { machines, _ in log.writes.withLock { $0.append((time: clock.now, machines: machines)) } },
                           knownMACs: { [] })
     }

@@ -32,6 +32,17 @@ import Testing
         #expect(text.split(separator: "\n").count == 49)
     }
 
+    /// It was 0644 (world-readable MACs, addresses and hostnames) under the usual umask 022.
+    @Test func theJournalIsReadableByItsOwnerOnly() throws {
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let previous = umask(0o022)
+        defer { umask(previous) }
+        let (journal, _, _) = try LeaseJournal.open(directory: directory)
+        try journal.append([.bind(lease(1))])
+        let attributes = try FileManager.default.attributesOfItem(atPath: directory + "/leases.journal")
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+    }
+
     @Test func aTornLastLineIsSkipped() throws {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
