@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "Values"),
 
         // The common jobs done once: the log throttle (keyed, clock injected) and the secret-file reader.
-        .target(name: "Support", dependencies: ["Values", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Support", dependencies: ["CSyscalls", "Values", .product(name: "Logging", package: "swift-log")]),
 
         // One HTTP/1.1 service for both listeners (HTTP boot, ops/dashboard): connection limits, head and idle
         // timeouts, one response in flight per connection, files opened only when their response starts.
@@ -119,7 +119,8 @@ let package = Package(
 
         // The DHCP service: NIO socket bound to the interface, durable lease storage, raw-frame delivery.
         .target(name: "DHCPServer", dependencies: [
-            "DHCP", "Leases", "BootTimeline", "Capture", "Inventory", "NetworkSupport", "Snapshot", "Support", "Values",
+            "DHCP", "Leases", "BootTimeline", "Capture", "CSyscalls", "Inventory", "NetworkSupport", "Snapshot", "Support",
+            "Values",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -251,7 +252,7 @@ let package = Package(
         ]),
         .testTarget(name: "SystemLibrariesTests", dependencies: ["CPcap", "CNetlink"]),
         .testTarget(name: "ValuesTests", dependencies: ["Values"]),
-        .testTarget(name: "SupportTests", dependencies: ["Support", "Values",
+        .testTarget(name: "SupportTests", dependencies: ["CSyscalls", "Support", "Values",
                                                          .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "HTTPServiceTests", dependencies: [
             "HTTPService", "Support",

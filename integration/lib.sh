@@ -210,3 +210,23 @@ PY
     sleep 0.05
   done
 }
+
+# --- capabilities ----------------------------------------------------------------------------------------------------
+# show_capabilities PID: the process's Uid, Cap* and NoNewPrivs lines, and how many of its threads (each has its own
+# sets) hold any capability.
+show_capabilities() {
+  grep -E '^(Uid|Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs):' "/proc/$1/status" | tr -s '\t' ' ' | sed 's/^/   /'
+  echo "   threads holding a capability: $(_privileged_threads "$1") of $(find "/proc/$1/task" -mindepth 1 -maxdepth 1 | wc -l)"
+}
+# holds_no_capabilities PID: no thread of PID has a permitted, effective, inheritable or ambient capability, and
+# no_new_privs is set (no exec can gain any back).
+holds_no_capabilities() {
+  [ "$(_privileged_threads "$1")" -eq 0 ] && grep -q '^NoNewPrivs:[[:space:]]*1' "/proc/$1/status"
+}
+_privileged_threads() {
+  local status count=0
+  for status in /proc/"$1"/task/*/status; do
+    grep -qE '^Cap(Inh|Prm|Eff|Amb):[[:space:]]*0*[1-9a-f]' "$status" && count=$((count + 1))
+  done
+  echo "$count"
+}

@@ -46,11 +46,9 @@ public struct Appliance {
     }
 
     /// Starts every server, then runs until SIGTERM or SIGINT and stops them in reverse order: no new
-    /// requests, TFTP transfers in flight finish (or end), the lease journal is flushed.
-    public func run(inventory: Inventory) async throws {
-        // Whatever netroot creates (leases, discovered.json, sockets, NFS state) is its own: no file is readable
-        // by others because a code path forgot a mode.
-        umask(0o077)
+    /// requests, TFTP transfers in flight finish (or end), the lease journal is flushed. `setup` is what `serve`
+    /// opened while it held its capabilities (`PrivilegedSetup`); without one (tests) it is done here.
+    public func run(inventory: Inventory, setup: PrivilegedSetup? = nil) async throws {
         let descriptors = DescriptorLimit.raise()
         if descriptors < 4_096 {
             logger.warning("only \(descriptors) open files allowed (ulimit -n): each TFTP transfer holds two, so fewer than \(descriptors / 2) can run at once; raise LimitNOFILE=")
@@ -59,21 +57,18 @@ public struct Appliance {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: EventLoopThreads.count)
         let timeline = BootTimeline()
         var services: [ServerService] = []
-        var nfsServer: NFSServer?
+        var nfsExports: (@Sendable ([NFSExport]) throws -> Void)?
         var rogueServers: RogueServers?
         let dhcp: DHCPService
         let tftp: TFTPService
         var httpBoot: HTTPBootServer?
         let snapshots = SnapshotPublisher(inventory)
         let started: RestartOnlySettings.Started
+        let opened: PrivilegedSetup
         do {
-            try StateDirectory.prepare(inventory.server.stateDirectory)
-            if let bridge = inventory.bridge { try bringUp(bridge, inventory: inventory) }
-            let interface = try InterfaceInfo.lookup(inventory.server.interface)
-            guard let address = inventory.server.address ?? interface.addresses.first else {
-                throw InterfaceInfo.LookupError(description: "interface \(interface.name) has no IPv4 address "
-                                                    + "and server.address is not set")
-            }
+            opened = try setup ?? PrivilegedSetup.perform(inventory: inventory, settings: settings, executable: nil,
+                                                          logLevel: "info", logger: logger)
+            let interface = opened.interface, address = opened.address
             started = RestartOnlySettings.Started(address: address, interfaceAddress: interface.addresses.first)
             var dhcpConfiguration = DHCPService.Configuration(interface: interface.name,
                                                               stateDirectory: inventory.server.stateDirectory)
@@ -91,14 +86,14 @@ public struct Appliance {
                                                       perClient: inventory.server.tftpMaximumTransfersPerClient)
             tftp = try TFTPService(snapshots: snapshots, configuration: tftpConfiguration, timeline: timeline,
                                    logger: logger)
-            try await dhcp.start()
+            try await dhcp.start(sockets: opened.dhcp)
             services.append(ServerService(description: "DHCP") { await dhcp.stop() })
-            try tftp.start()
+            try tftp.start(listener: opened.tftpListener)
             services.append(ServerService(description: "TFTP") { await tftp.stop(waitingUpTo: .seconds(10)) })
             do {
                 let root = try EscapeProofRoot(path: inventory.server.tftpRoot)
                 let boot = try await HTTPBootServer.start(address: address, port: inventory.server.httpBootPort,
-                                                          root: root, snapshots: snapshots, timeline: timeline,
+                                                          listening: opened.httpBootListener, root: root, snapshots: snapshots, timeline: timeline,
                                                           limits: Self.httpLimits(inventory.server),
                                                           group: group, logger: logger)
                 services.append(ServerService(description: "HTTP boot") { await boot.stop() })
@@ -108,25 +103,36 @@ public struct Appliance {
                                               + "\(error) (set server.http_boot_port to a free port)")
             }
             let exports = NFSExport.exports(of: inventory)
-            let nfs = NFSServer(stateDirectory: inventory.server.stateDirectory, bindAddress: address, logger: logger)
-            if !exports.isEmpty { try nfs.serve(exports) }
-            services.append(ServerService(description: "NFS") { nfs.stop() })
-            nfsServer = nfs
-            if inventory.server.routerAdvertisements {
+            if let helper = opened.nfsHelper {
+                // nfs-ganesha runs under the helper serve started while it could; serve itself keeps nothing.
+                helper.watch(logger: logger)
+                if !exports.isEmpty { try helper.serve(exports) }
+                services.append(ServerService(description: "NFS") { helper.stop() })
+                nfsExports = { try helper.serve($0) }
+            } else {
+                let nfs = NFSServer(stateDirectory: inventory.server.stateDirectory, bindAddress: address,
+                                    logger: logger)
+                if !exports.isEmpty { try nfs.serve(exports) }
+                services.append(ServerService(description: "NFS") { nfs.stop() })
+                nfsExports = { try nfs.serve($0) }
+            }
+            switch opened.routerAdvertisementSocket {
+            case .success(let socket):
+                let advertiser = try RouterAdvertiser(interface: interface, socket: socket, logger: logger)
+                services.append(ServerService(description: "router advertisements") { advertiser.stop() })
+            case .failure(let error):
                 // Optional: without it nodes boot, only ~13 s slower; a host without IPv6 must still serve.
-                do {
-                    let advertiser = try RouterAdvertiser(interface: interface, logger: logger)
-                    services.append(ServerService(description: "router advertisements") { advertiser.stop() })
-                } catch {
-                    logger.warning("not answering IPv6 router solicitations: \(error)")
-                }
+                logger.warning("not answering IPv6 router solicitations: \(error)")
+            case nil:
+                break
             }
             do {
                 let store = dhcp.store
                 let monitor = try RogueMonitor(interface: interface.name, mac: interface.mac,
                                                ours: Set([address] + interface.addresses),
                                                partners: { Set(store.health.appliances.compactMap { $0.address.flatMap(IPv4Address.init) }) },
-                                               probeInterval: inventory.server.rogueProbeInterval, logger: logger)
+                                               probeInterval: inventory.server.rogueProbeInterval,
+                                               handles: opened.rogueWatch.get(), logger: logger)
                 services.append(ServerService(description: "rogue DHCP watch") { monitor.stop() })
                 rogueServers = monitor.servers
             } catch {
@@ -143,12 +149,12 @@ public struct Appliance {
             for service in services.reversed() { await service.stop() }
             throw ApplianceError.startFailed
         }
-        let nfs = nfsServer
+        let nfs = nfsExports
         let logger = logger
         let reloads = NIOLockedValueBox(ReloadCounts())
         if let listen = inventory.server.http {
             do {
-                let endpoint = try await startHTTP(listen, dhcp: dhcp, tftp: tftp, httpBoot: httpBoot,
+                let endpoint = try await startHTTP(listen, listening: opened.opsListener, dhcp: dhcp, tftp: tftp, httpBoot: httpBoot,
                                                    snapshots: snapshots, reloads: reloads,
                                                    timeline: timeline, rogues: rogueServers, group: group)
                 services.append(ServerService(description: "HTTP") { await endpoint.stop() })
@@ -162,7 +168,7 @@ public struct Appliance {
         // only when they changed, without waiting for the old one to exit).
         var reloader = InventoryReloader(path: settings.configPath, snapshots: snapshots, started: started,
                                          published: { snapshot in
-            do { try nfs?.serve(NFSExport.exports(of: snapshot.inventory)) } catch { logger.error("NFS: \(error)") }
+            do { try nfs?(NFSExport.exports(of: snapshot.inventory)) } catch { logger.error("NFS: \(error)") }
         }, logger: logger)
         reloader.outcome = { applied in
             reloads.withLockedValue { if applied { $0.applied += 1 } else { $0.refused += 1 } }
@@ -185,7 +191,7 @@ public struct Appliance {
 
 extension Appliance {
     /// The bridge of nodes.yaml, with its containers, before anything listens on it; left up at exit.
-    private func bringUp(_ bridge: BridgeSettings, inventory: Inventory) throws {
+    static func bringUp(_ bridge: BridgeSettings, inventory: Inventory, logger: Logger) throws {
         var manager = BridgeManager(settings: bridge, stateDirectory: inventory.server.stateDirectory)
         manager.containers = inventory.containers
         switch try manager.up(dryRun: false, log: { logger.info("bridge: \($0)") }) {
@@ -208,7 +214,7 @@ extension Appliance {
 
 extension Appliance {
     /// `/metrics`, `/healthz`, `/status.json` and the dashboard on `server.http`.
-    private func startHTTP(_ listen: HTTPListen, dhcp: DHCPService, tftp: TFTPService, httpBoot: HTTPBootServer?,
+    private func startHTTP(_ listen: HTTPListen, listening: Int32?, dhcp: DHCPService, tftp: TFTPService, httpBoot: HTTPBootServer?,
                            snapshots: SnapshotPublisher, reloads: NIOLockedValueBox<ReloadCounts>,
                            timeline: BootTimeline, rogues: RogueServers?,
                            group: EventLoopGroup) async throws -> HTTPEndpoint {
@@ -219,7 +225,7 @@ extension Appliance {
                                       discovered: { Self.discovered(dhcp) })
         let stream = HTTPEndpoint.EventStream(path: "/events", updates: { dashboard.update(since: $0) })
         let server = snapshots.current.inventory.server
-        return try await HTTPEndpoint.start(listen, token: token, hostNames: server.httpNames,
+        return try await HTTPEndpoint.start(listen, listening: listening, token: token, hostNames: server.httpNames,
                                             limits: Self.httpLimits(server), routes: { path in
             switch path {
             case "/metrics":

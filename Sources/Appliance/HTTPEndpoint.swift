@@ -38,12 +38,12 @@ final class HTTPEndpoint: Sendable {
         ("Cache-Control", "no-store"),
     ]
 
-    static func start(_ listen: HTTPListen, token: AccessToken?, hostNames: [String] = [],
+    static func start(_ listen: HTTPListen, listening: Int32? = nil, token: AccessToken?, hostNames: [String] = [],
                       limits: HTTPServiceLimits = HTTPServiceLimits(), routes: @escaping Routes,
                       stream: EventStream?, group: EventLoopGroup, logger: Logger) async throws -> HTTPEndpoint {
         let access = OpsAccess(token: token, hosts: HostCheck(listen: "\(listen.address)", names: hostNames))
         let server = try await HTTPServer.start(
-            host: "\(listen.address)", port: listen.port,
+            host: "\(listen.address)", port: listen.port, listening: listening,
             configuration: .init(name: "HTTP (server.http)", limits: limits, commonHeaders: securityHeaders),
             route: { request in access.respond(to: request, routes: routes, stream: stream) },
             group: group, logger: logger)

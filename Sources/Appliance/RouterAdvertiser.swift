@@ -14,7 +14,9 @@ import Glibc
 final class RouterAdvertiser: @unchecked Sendable {
     private let source: DispatchSourceRead
 
-    init(interface: InterfaceInfo, logger: Logger) throws {
+    /// The raw ICMPv6 socket on `interface`, joined to all-routers: it needs CAP_NET_RAW, so `serve` opens it
+    /// before it drops its capabilities.
+    static func openSocket(interface: InterfaceInfo) throws -> Int32 {
         let index = if_nametoindex(interface.name)
         guard index != 0 else { throw ApplianceError.routerAdvertisements("no interface \(interface.name)") }
         let descriptor = socket(AF_INET6, Int32(SOCK_RAW.rawValue), Int32(IPPROTO_ICMPV6))
@@ -39,6 +41,13 @@ final class RouterAdvertiser: @unchecked Sendable {
         membership.ipv6mr_multiaddr = Self.address("ff02::2")
         membership.ipv6mr_interface = index
         try option(Int32(IPPROTO_IPV6), IPV6_ADD_MEMBERSHIP, membership, "join ff02::2")
+        return descriptor
+    }
+
+    /// Answers on `socket` (`openSocket`'s; opened here when nil).
+    init(interface: InterfaceInfo, socket: Int32? = nil, logger: Logger) throws {
+        let descriptor = try socket ?? Self.openSocket(interface: interface)
+        let index = if_nametoindex(interface.name)
 
         let advertisement = NeutralRouterAdvertisement.advertisement(sourceMAC: interface.mac.bytes)
         // Hosts send at most 3 solicitations per link-up (RFC 4861 §6.3.7), but anyone can send thousands.

@@ -3,10 +3,9 @@ import CSyscalls
 import Glibc
 #endif
 
-/// Sends raw Ethernet frames on one interface through a send-only packet socket.
-///
-/// Not thread-safe: use it from one thread (the DHCP event loop).
-public final class RawFrameSender {
+/// Sends raw Ethernet frames on one interface through a send-only packet socket. Sendable: each frame is one
+/// sendto(2) on a descriptor that never changes.
+public final class RawFrameSender: Sendable {
     private let descriptor: Int32
     public let interface: String
 

@@ -1,5 +1,6 @@
 import BootTimeline
 import Capture
+import CSyscalls
 import DHCP
 import Foundation
 import Inventory
@@ -74,15 +75,38 @@ public final class DHCPService: Sendable {
         return handler.withLockedValue { $0 }?.published.withLockedValue { $0 } ?? initialLeases
     }
 
-    /// Binds the socket and starts answering.
-    public func start() async throws {
+    /// The socket on the interface's DHCP port, and the packet socket for replies to clients without an address,
+    /// as `serve` opens them while it holds its capabilities.
+    public struct Sockets: Sendable {
+        /// Bound to 0.0.0.0:port on the interface (SO_BINDTODEVICE), with a 4 MiB receive buffer.
+        public var listener: Int32
+        /// nil: raw frames were refused (`rawFramesProblem` says why); replies go by broadcast.
+        public var rawFrames: RawFrameSender?
+        public var rawFramesProblem: String?
+
+        /// Opens both for `interface` and `port`; only the listener's failure throws.
+        public static func open(interface: String, port: Int) throws(DHCPServiceError) -> Sockets {
+            // A rack powered on at once: 4 MiB of receive buffer holds its DISCOVERs (forced past rmem_max where
+            // the process may).
+            let listener = netroot_request_socket(interface, UInt16(port), 4 << 20)
+            guard listener >= 0 else {
+                throw DHCPServiceError(description: "UDP port \(port) on \(interface): \(String(cString: strerror(errno)))")
+            }
+            do {
+                return Sockets(listener: listener, rawFrames: try RawFrameSender(interface: interface))
+            } catch {
+                return Sockets(listener: listener, rawFrames: nil, rawFramesProblem: "\(error)")
+            }
+        }
+    }
+
+    /// Starts answering on `sockets` (opened here when nil).
+    public func start(sockets: Sockets? = nil) async throws {
         discovery.load()
-        let raw: RawFrameSender?
-        do {
-            raw = try RawFrameSender(interface: configuration.interface)
-        } catch {
-            raw = nil
-            logger.warning("raw frames unavailable, replying by broadcast instead: \(error)")
+        let sockets = try sockets ?? Sockets.open(interface: configuration.interface, port: configuration.port)
+        let raw = sockets.rawFrames
+        if let problem = sockets.rawFramesProblem {
+            logger.warning("raw frames unavailable, replying by broadcast instead: \(problem)")
         }
         let handler = DHCPHandler(snapshots: snapshots, store: store, leases: initialLeases,
                                   serverAddress: serverAddress, interface: interface, raw: raw,
@@ -98,7 +122,10 @@ public final class DHCPService: Sendable {
             .channelOption(.receivePacketInfo, value: true)
             .channelOption(.maxMessagesPerRead, value: 16)
             .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 2048))
-            .bind(toDevice: configuration.interface, port: configuration.port, receiveBuffer: 4 << 20, handler: handler)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture { try channel.pipeline.syncOperations.addHandler(handler) }
+            }
+            .withBoundSocket(sockets.listener).get()
         channel.withLockedValue { $0 = bound }
         logger.info("DHCP listening", metadata: ["interface": "\(configuration.interface)",
                                                   "address": "\(serverAddress)", "port": "\(configuration.port)"])

@@ -14,14 +14,15 @@ public final class HTTPBootServer: Sendable {
     public let counters: HTTPBootCounters
     private let server: HTTPServer
 
-    public static func start(address: IPv4Address, port: Int, root: EscapeProofRoot, snapshots: SnapshotPublisher,
+    public static func start(address: IPv4Address, port: Int, listening: Int32? = nil, root: EscapeProofRoot,
+                             snapshots: SnapshotPublisher,
                              timeline: BootTimeline, limits: HTTPServiceLimits = HTTPServiceLimits(),
                              group: EventLoopGroup, logger: Logger) async throws -> HTTPBootServer {
         let counters = HTTPBootCounters()
         let baseURL = "http://\(address):\(port)"
         let routes = HTTPBootRoutes(root: root, snapshots: snapshots, timeline: timeline, counters: counters,
                                     baseURL: baseURL)
-        let server = try await HTTPServer.start(host: "\(address)", port: port,
+        let server = try await HTTPServer.start(host: "\(address)", port: port, listening: listening,
                                                 configuration: .init(name: "HTTP boot", limits: limits),
                                                 route: routes.respond, group: group, logger: logger)
         counters.connections = { server.openConnections }

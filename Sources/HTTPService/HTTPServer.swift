@@ -33,10 +33,13 @@ public final class HTTPServer: Sendable {
     /// The port bound (useful when started on port 0).
     public var port: Int? { channel.localAddress?.port }
 
-    public static func start(host: String, port: Int, configuration: Configuration, route: @escaping HTTPRoute,
-                             group: EventLoopGroup, logger: Logger) async throws -> HTTPServer {
+    /// Binds `host`:`port`, or takes `listening`, a socket already bound and listening there (`serve` binds its
+    /// ports before it drops its capabilities), and serves `route` on it.
+    public static func start(host: String, port: Int, listening: Int32? = nil, configuration: Configuration,
+                             route: @escaping HTTPRoute, group: EventLoopGroup,
+                             logger: Logger) async throws -> HTTPServer {
         let context = HTTPServiceContext(configuration: configuration, route: route, logger: logger)
-        let channel = try await ServerBootstrap(group: group)
+        let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelInitializer { channel in
@@ -44,7 +47,7 @@ public final class HTTPServer: Sendable {
                     try channel.pipeline.syncOperations.addHandler(AcceptErrorReporter(context: context))
                 }
             }
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 let client = channel.remoteAddress?.ipAddress ?? "unknown"
                 if context.gate.admit(channel, client: client) == .refused {
@@ -64,8 +67,11 @@ public final class HTTPServer: Sendable {
                     try pipeline.addHandler(HTTPConnection(service: context, gate: gate))
                 }
             }
-            .bind(host: host, port: port)
-            .get()
+        let channel = if let listening {
+            try await bootstrap.withBoundSocket(listening).get()
+        } else {
+            try await bootstrap.bind(host: host, port: port).get()
+        }
         return HTTPServer(channel: channel, context: context)
     }
 

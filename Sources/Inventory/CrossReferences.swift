@@ -32,12 +32,16 @@ struct CrossReferences {
         }
     }
 
-    /// An exported image: its root_path names this server and a path no other export uses, and its imported
-    /// root exists under state_dir.
+    /// An exported image: its root_path names this server and a path no other export uses, its imported
+    /// root exists under state_dir, and some network's machines may mount it.
     func checkExports(_ images: ImagesSection) {
         var exportPaths: [String: String] = [:]
         for export in images.exports {
             let subject = "image \(export.image)"
+            if networks.networks.isEmpty && !networks.someSubnetInvalid {
+                collector.warning(at: export.location, subject, "no machine may mount this export: exports are "
+                                      + "limited to the subnets of networks:, and none is declared")
+            }
             guard let rootPath = export.rootPath, let nfs = rootPath.value.nfs else {
                 collector.error(at: export.location, subject, "export: nfs needs a root_path nfs:SERVER:/PATH naming "
                                     + "where nodes mount the root")

@@ -26,11 +26,11 @@ struct ImagesSection {
     }
 }
 
-/// Reads `images:`: each image's kernel, initrd, root path, command line and export.
+/// Reads `images:`: each image's kernel, initrd, root path, command line, export and its squashing.
 struct ImagesSectionReader {
     let collector: DiagnosticCollector
 
-    static let keys = ["kernel", "initrd", "root_path", "cmdline", "export", "boot"]
+    static let keys = ["kernel", "initrd", "root_path", "cmdline", "export", "nfs_squash", "boot"]
 
     func read(_ section: Yams.Node?) -> ImagesSection {
         var result = ImagesSection()
@@ -56,13 +56,26 @@ struct ImagesSectionReader {
             if let export {
                 result.exports.append(.init(image: name.value, location: export.location, rootPath: rootPath))
             }
+            let nfsSquash = readNFSSquash(fields, exported: export != nil)
             let boot = collector.bootMethod(in: fields)
             guard let kernel else { continue }
             result.images.append(BootImage(name: name.value, kernel: kernel.value, initrd: initrd?.value,
                                            rootPath: rootPath?.value, cmdline: cmdline?.value,
                                            exportsNFS: export?.value ?? false, location: name.location,
-                                           boot: boot?.value))
+                                           boot: boot?.value, nfsSquash: nfsSquash?.value ?? .defaultSquash))
         }
         return result
+    }
+
+    /// `nfs_squash: none | root | all`; on an image that is not exported it changes nothing, which a warning says
+    /// (as for other keys that another setting makes moot).
+    private func readNFSSquash(_ fields: Fields, exported: Bool) -> Located<NFSSquash>? {
+        let squash = collector.parsed("nfs_squash", in: fields, expected: "none, root or all") {
+            NFSSquash(rawValue: $0.lowercased())
+        }
+        if !exported, let key = fields.entries["nfs_squash"]?.key {
+            collector.warning(at: key.location, fields.subject, "nfs_squash is ignored: the image has no export: nfs")
+        }
+        return squash
     }
 }

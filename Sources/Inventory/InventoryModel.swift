@@ -117,12 +117,28 @@ public struct BootImage: Sendable, Equatable {
     public var location: SourceLocation
     /// How nodes of this image boot, unless a group or the node says otherwise.
     public var boot: BootMethod? = nil
+    /// `nfs_squash`: which users of a mounting machine the export maps to the anonymous user.
+    public var nfsSquash: NFSSquash = .defaultSquash
 
     /// The imported root under state_dir that an exported image serves.
     public static func rootDirectory(image: String, stateDirectory: String) -> String {
         stateDirectory + "/images/" + image + "/rootfs"
     }
 
+}
+
+/// Which users of a mounting machine an image's NFS export maps to the anonymous user (`nfs_squash`).
+public enum NFSSquash: String, Sendable, Equatable, CaseIterable, Codable, CustomStringConvertible {
+    /// Nobody: a node's root reads the root-owned files of its root filesystem, which booting from it needs.
+    case none
+    /// uid and gid 0: for an image whose files nodes never need to read as root.
+    case root
+    /// Every user: the export is readable only where the anonymous user may read.
+    case all
+
+    /// `none`, what a root filesystem needs.
+    public static let defaultSquash = NFSSquash.none
+    public var description: String { rawValue }
 }
 
 /// One entry of `groups:`: defaults shared by nodes.

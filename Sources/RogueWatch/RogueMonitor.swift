@@ -16,25 +16,41 @@ public final class RogueMonitor: Sendable {
     private let finished = NIOLockedValueBox(false)
     private let prober: RogueProber?
 
+    /// The capture the watch reads and, with a probe interval, the probe's handles: `serve` opens them while it
+    /// holds CAP_NET_RAW, before its threads start.
+    public struct Handles: @unchecked Sendable { // each used by one thread
+        let watch: PacketCapture
+        let probe: RogueProbeRound.Handles?
+
+        public static func open(interface: String, mac: MACAddress, probe: Bool) throws -> Handles {
+            // The kernel's filter keeps only other servers' replies (BOOTREPLY, op 2): relays forward requests to
+            // us from port 67 too, and this server's own replies leave through the same interface, so without it
+            // a busy server's every packet would wake this thread.
+            Handles(watch: try PacketCapture(interface: interface,
+                                             filter: "udp and src port 67 and udp[8] = 2 and not ether src \(mac)",
+                                             direction: .incoming, snapshotLength: 1500),
+                    probe: probe ? try RogueProbeRound.Handles.open(interface: interface) : nil)
+        }
+    }
+
     /// `partners` are the addresses of the appliances sharing this one's lease database, read per sighting:
-    /// they are netroot too, not rogues.
+    /// they are netroot too, not rogues. `handles` nil: opened here.
     public init(interface: String, mac: MACAddress, ours: Set<IPv4Address>,
          partners: @escaping @Sendable () -> Set<IPv4Address> = { [] }, probeInterval: Int = 0,
-         logger: Logger) throws {
-        // The kernel's filter keeps only other servers' replies (BOOTREPLY, op 2): relays forward requests to us
-        // from port 67 too, and this server's own replies leave through the same interface, so without it a busy
-        // server's every packet would wake this thread.
-        let capture = try PacketCapture(interface: interface,
-                                        filter: "udp and src port 67 and udp[8] = 2 and not ether src \(mac)",
-                                        direction: .incoming, snapshotLength: 1500)
+         handles: Handles? = nil, logger: Logger) throws {
+        let handles = try handles ?? Handles.open(interface: interface, mac: mac, probe: probeInterval > 0)
+        let capture = handles.watch
         let servers = RogueServers()
         self.servers = servers
         // Each rogue server once per 10 minutes, whether the watch or the probe saw it.
         let throttle = LogThrottle<String>(.init(limit: 1, interval: .seconds(600),
                                                  capacity: RogueServers.defaultCapacity))
-        prober = probeInterval > 0 ? RogueProber(interface: interface, mac: mac, ours: ours, partners: partners,
-                                                 interval: probeInterval, servers: servers, throttle: throttle,
-                                                 logger: logger) : nil
+        prober = if probeInterval > 0, let probe = handles.probe {
+            RogueProber(probe, interface: interface, mac: mac, ours: ours, partners: partners,
+                        interval: probeInterval, servers: servers, throttle: throttle, logger: logger)
+        } else {
+            nil
+        }
         let stopping = self.stopping, finished = self.finished
         let box = UnsafeTransfer(capture)
         // The prober reports the OFFERs to its own MAC, with its own words; the watch sees them too (broadcast).

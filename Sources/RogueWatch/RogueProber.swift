@@ -13,12 +13,33 @@ public enum RogueProbeRound {
     /// The verdicts, one per answering server (the first OFFER of each), in the order they came.
     public static func run(interface: String, interfaceMAC: MACAddress, ours: Set<IPv4Address>, wait: Double,
                            shouldStop: () -> Bool = { false }) throws -> [RogueProbe.Verdict] {
+        // Open before sending, so no answer is missed.
+        let handles = try Handles.open(interface: interface)
+        return try run(handles, interface: interface, interfaceMAC: interfaceMAC, ours: ours, wait: wait,
+                       shouldStop: shouldStop)
+    }
+
+    /// What a round sends and listens with; `serve`'s prober opens them once, while it holds CAP_NET_RAW, and
+    /// keeps them for every round (a round's answers are told from earlier ones by its xid and MAC).
+    public struct Handles: @unchecked Sendable { // used by one thread at a time
+        let capture: PacketCapture
+        let sender: RawFrameSender
+
+        /// Promiscuous: a server that ignores the broadcast flag unicasts its OFFER to the probe's MAC, which is
+        /// not the interface's.
+        public static func open(interface: String) throws -> Handles {
+            Handles(capture: try PacketCapture(interface: interface,
+                                               filter: "udp and src port 67 and dst port 68 and udp[8] = 2",
+                                               direction: .incoming, snapshotLength: 1500),
+                    sender: try RawFrameSender(interface: interface))
+        }
+    }
+
+    /// One round with opened handles.
+    public static func run(_ handles: Handles, interface: String, interfaceMAC: MACAddress, ours: Set<IPv4Address>,
+                           wait: Double, shouldStop: () -> Bool = { false }) throws -> [RogueProbe.Verdict] {
         let round = RogueProbe.Round(mac: RogueProbe.mac(for: interfaceMAC), xid: UInt32.random(in: 1...UInt32.max))
-        // Open before sending, so no answer is missed. Promiscuous: a server that ignores the broadcast flag
-        // unicasts its OFFER to the probe's MAC, which is not the interface's.
-        let capture = try PacketCapture(interface: interface, filter: "udp and src port 67 and dst port 68 and udp[8] = 2",
-                                        direction: .incoming, snapshotLength: 1500)
-        let sender = try RawFrameSender(interface: interface)
+        let capture = handles.capture, sender = handles.sender
         let frame = UDPFrame.build(sourceMAC: round.mac.bytes, destinationMAC: [UInt8](repeating: 0xff, count: 6),
                                    sourceIP: 0, destinationIP: 0xffff_ffff, sourcePort: 68, destinationPort: 67,
                                    payload: RogueProbe.discover(round))
@@ -61,15 +82,16 @@ final class RogueProber: Sendable {
     private let stopping = NIOLockedValueBox(false)
     private let finished = NIOLockedValueBox(false)
 
-    init(interface: String, mac: MACAddress, ours: Set<IPv4Address>, partners: @escaping @Sendable () -> Set<IPv4Address>,
-         interval: Int, servers: RogueServers, throttle: LogThrottle<String>, logger: Logger) {
+    init(_ handles: RogueProbeRound.Handles, interface: String, mac: MACAddress, ours: Set<IPv4Address>,
+         partners: @escaping @Sendable () -> Set<IPv4Address>, interval: Int, servers: RogueServers,
+         throttle: LogThrottle<String>, logger: Logger) {
         let stopping = self.stopping, finished = self.finished
         Thread.detachNewThread {
             defer { finished.withLockedValue { $0 = true } }
             let stop = { stopping.withLockedValue { $0 } }
             while !stop() {
                 do {
-                    let verdicts = try RogueProbeRound.run(interface: interface, interfaceMAC: mac,
+                    let verdicts = try RogueProbeRound.run(handles, interface: interface, interfaceMAC: mac,
                                                            ours: ours.union(partners()),
                                                            wait: RogueProbeRound.defaultWait, shouldStop: stop)
                     var rogues = 0

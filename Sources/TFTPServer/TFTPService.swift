@@ -63,14 +63,20 @@ public final class TFTPService: Sendable {
         files = ServingFiles(root: root, snapshots: snapshots)
     }
 
-    /// Binds port 69 on the interface; the first transfer thread answers requests from then on.
-    public func start() throws {
+    /// The request socket: UDP `port` on `interface`. `serve` opens it while it holds its capabilities.
+    public static func openRequestSocket(interface: String, port: Int) throws -> Int32 {
         // A rack powered on at once sends its requests within milliseconds, and each one that the socket cannot
         // hold costs a node seconds before its firmware asks again: 4 MiB holds thousands.
-        let descriptor = netroot_request_socket(configuration.interface, UInt16(configuration.port), 4 << 20)
-        guard descriptor >= 0 else {
-            throw TFTPServerError(call: "UDP port \(configuration.port) on \(configuration.interface)")
-        }
+        let descriptor = netroot_request_socket(interface, UInt16(port), 4 << 20)
+        guard descriptor >= 0 else { throw TFTPServerError(call: "UDP port \(port) on \(interface)") }
+        return descriptor
+    }
+
+    /// Answers requests on `listener` (port 69 on the interface, opened here when nil); the first transfer
+    /// thread answers them from then on.
+    public func start(listener: Int32? = nil) throws {
+        let descriptor = try listener
+            ?? Self.openRequestSocket(interface: configuration.interface, port: configuration.port)
         spares.refill()
         let processor = RequestProcessor(listener: descriptor, files: files, configuration: configuration,
                                          transfers: transfers, spares: spares, loops: loops, counters: counters,

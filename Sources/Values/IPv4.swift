@@ -81,6 +81,23 @@ public struct IPv4Subnet: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
+/// Coded as its CIDR text (`10.0.0.0/24`), so the NFS helper's JSON input reads as the inventory does.
+extension IPv4Subnet: Codable {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard case .success(let subnet) = IPv4Subnet.parse(text) else {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a subnet in CIDR form: \(text)")
+        }
+        self = subnet
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}
+
 /// An inclusive range of IPv4 addresses, written `first-last`.
 public struct IPv4Range: Hashable, Sendable, CustomStringConvertible {
     public let first: IPv4Address

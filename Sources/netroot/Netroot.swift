@@ -31,6 +31,7 @@ struct Netroot: AsyncParsableCommand {
             """,
         subcommands: [ServeCommand.self, CheckCommand.self, NodesCommand.self, LeasesCommand.self, StatusCommand.self,
                       DoctorCommand.self, TraceCommand.self, ProbeCommand.self, BridgeCommand.self, ImageCommand.self,
-                      PXEConfigCommand.self, NetworksCommand.self, PowerCommand.self, BootCommand.self]
+                      PXEConfigCommand.self, NetworksCommand.self, PowerCommand.self, BootCommand.self,
+                      NFSHelperCommand.self]
     )
 }

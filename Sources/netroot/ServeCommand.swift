@@ -1,6 +1,9 @@
 import Appliance
 import ArgumentParser
+import Inventory
 import Logging
+import Support
+import Synchronization
 
 /// `netroot serve`: run the appliance until SIGTERM or SIGINT; SIGHUP or an edit of nodes.yaml reloads it.
 struct ServeCommand: AsyncParsableCommand {
@@ -30,7 +33,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("UDP port for TFTP (tests only; clients use 69).", visibility: .hidden))
     var tftpPort: Int = 69
 
-    func run() async throws {
+    /// What `prepareWhilePrivileged` opened, for `run`: set once, before anything runs asynchronously.
+    private static let prepared = Mutex<(inventory: Inventory, setup: PrivilegedSetup)?>(nil)
+
+    /// On the process's only thread, before anything else: logging, the inventory, everything that needs a
+    /// capability (`PrivilegedSetup`), then every capability dropped, so no thread serve starts has any.
+    func prepareWhilePrivileged() throws {
         guard let level = Logger.Level(rawValue: logLevel) else {
             throw ValidationError("unknown log level '\(logLevel)'")
         }
@@ -40,12 +48,32 @@ struct ServeCommand: AsyncParsableCommand {
             handler.logLevel = level
             return EscapingLogHandler(wrapping: handler)
         }
+        let logger = Logger(label: "netroot")
+        Capabilities.raise()
         let inventory = try options.loadValidInventory()
         var settings = Appliance.Settings(configPath: options.path)
         settings.dhcpPort = dhcpPort
         settings.tftpPort = tftpPort
         do {
-            try await Appliance(settings: settings, logger: Logger(label: "netroot")).run(inventory: inventory)
+            let setup = try PrivilegedSetup.perform(inventory: inventory, settings: settings,
+                                                    executable: "/proc/self/exe", logLevel: logLevel, logger: logger)
+            let held = try Capabilities.dropForProcess()
+            let kept = Capabilities.current()
+            logger.notice("capabilities dropped after opening the sockets: held \(Capabilities.names(held?.permitted ?? 0)); now \(Capabilities.names(kept?.permitted ?? 0)) (bounding set: \(Capabilities.names(kept?.bounding ?? 0)))")
+            Self.prepared.withLock { $0 = (inventory, setup) }
+        } catch {
+            logger.critical("cannot start: \(error)")
+            throw ExitCode(1)
+        }
+    }
+
+    func run() async throws {
+        guard let (inventory, setup) = Self.prepared.withLock({ $0 }) else {
+            throw ValidationError("serve was not prepared (Netroot.main prepares it)")
+        }
+        do {
+            try await Appliance(settings: setup.settings, logger: Logger(label: "netroot"))
+                .run(inventory: inventory, setup: setup)
         } catch ApplianceError.startFailed {
             throw ExitCode(1)
         }

@@ -163,6 +163,43 @@ struct CLITests {
         }
     }
 
+    /// An inventory with containers: gets a note at the `containers:` key that the shipped systemd unit needs
+    /// config/netroot-containers.conf (exit 0, not counted as a warning); one without them gets none.
+    @Test func containersGetANoteAboutTheSystemdDropIn() throws {
+        try CLI.inScratchDirectory { work in
+            let inventory = try CLI.write("""
+                server:
+                  interface: nrbr0
+                  tftp_root: /
+                bridge: {name: nrbr0, uplink: eth0}
+                networks:
+                  lan: {subnet: 10.210.0.0/24}
+                containers:
+                  nfsroot: {address: 10.210.0.60/24, netns: /run/netns/nfsroot}
+
+                """, to: "\(work)/containers.yaml")
+            var run = try CLI.netroot("check", inventory)
+            #expect(run.status == 0, "containers: check still exits 0: \(run.output)")
+            #expect(run.lines.contains("\(inventory):7:1: note: containers: under the shipped systemd unit "
+                                           + "(config/netroot.service), entering the containers' network namespaces "
+                                           + "needs the drop-in config/netroot-containers.conf in "
+                                           + "/etc/systemd/system/netroot.service.d/"),
+                    "a note at the containers: key: \(run.output)")
+            #expect(run.lines.contains { $0.hasPrefix("\(inventory): OK:") && !$0.contains("warning") },
+                    "the note is not counted as a warning: \(run.output)")
+            let without = try CLI.write("""
+                server:
+                  interface: nrbr0
+                  tftp_root: /
+                networks:
+                  lan: {subnet: 10.210.0.0/24}
+
+                """, to: "\(work)/plain.yaml")
+            run = try CLI.netroot("check", without)
+            #expect(run.status == 0 && !run.output.contains("note:"), "no containers: no note: \(run.output)")
+        }
+    }
+
     /// serve refuses a state_dir others may write in (they could replace the lease journal) before it binds
     /// anything, and says why.
     @Test func serveRefusesAStateDirectoryOthersMayWriteIn() throws {

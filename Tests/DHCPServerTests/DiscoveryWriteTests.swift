@@ -49,11 +49,14 @@ private final class WriteLog: Sendable {
 /// (soon), and last sightings and counts are folded into one write a minute, however hard a flood asks.
 @Suite struct DiscoveryWriteTests {
     private func recorder(_ clock: ManualClock, _ log: WriteLog, capacity: Int = 4_096) -> DiscoveryRecorder {
+        // The clock weakly: work left pending at the test's end holds the recorder, which must not hold the clock
+        // (LeakSanitizer reported the cycle).
         DiscoveryRecorder(path: "/nonexistent/discovered.json", capacity: capacity, logger: Logger(label: "test"),
-                          now: { clock.now },
-                          // Weakly: work left pending at the test's end holds the recorder, which must not hold the clock.
+                          now: { [weak clock] in clock?.now ?? 0 },
                           schedule: { [weak clock] delay, work in clock?.schedule(after: delay, work) },
-                          save: { machines, _ in log.writes.withLock { $0.append((time: clock.now, machines: machines)) } },
+                          save: { [weak clock] machines, _ in
+                              log.writes.withLock { $0.append((time: clock?.now ?? 0, machines: machines)) }
+                          },
                           knownMACs: { [] })
     }
 

@@ -4,8 +4,14 @@
 
 /// openat2(2) with RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS: opens `path` under `dirfd` read-only and fails
 /// (errno EXDEV) if resolving it would leave the directory, symlinks included. Swift cannot call the
-/// variadic syscall(2) itself. Returns the descriptor or -1 with errno set (ENOSYS before Linux 5.6).
+/// variadic syscall(2) itself. Returns the descriptor or -1 with errno set. Where openat2 is missing it walks
+/// instead (`netroot_open_beneath_walk`).
 int netroot_open_beneath(int dirfd, const char *path);
+
+/// What `netroot_open_beneath` does where openat2 is missing (ENOSYS: before Linux 5.6, or under systemd's
+/// RestrictSUIDSGID=, which filters it out): one component at a time, following only links that stay beneath
+/// (at most 40); an absolute path or link target, or a ".." that would leave `dirfd`, fails with EXDEV.
+int netroot_open_beneath_walk(int dirfd, const char *path);
 
 /// setns(fd, CLONE_NEWNET): moves the calling thread into the network namespace `fd` refers to. Returns 0,
 /// or -1 with errno set. (Glibc hides setns from Swift behind _GNU_SOURCE.)
@@ -72,5 +78,23 @@ long netroot_send_frame(int fd, const void *frame, unsigned long length);
 /// Bytes malloc has handed out and not had back, all arenas (mallinfo2, glibc 2.33): how a test sees a leak
 /// in C code such as libnl's.
 long netroot_heap_in_use(void);
+
+/// Drops every capability not in `keep` (bit N = capability N) from the calling thread: the bounding set (where
+/// it may: that needs CAP_SETPCAP), the ambient, inheritable, permitted and effective sets; then sets
+/// no_new_privs, so no later exec can gain any back. Capabilities belong to each thread: call it before any other
+/// thread exists, which then inherit the result. Returns 0, or -1 with errno set.
+int netroot_drop_capabilities(uint64_t keep);
+
+/// Makes the calling thread's permitted capabilities effective: a binary with file capabilities and no effective
+/// bit (`setcap …+p`, the container image's) starts with them permitted only. Returns 0, or -1 with errno set.
+int netroot_raise_capabilities(void);
+
+/// The calling thread's effective, permitted and bounding capability sets (bit N = capability N). Returns 0, or
+/// -1 with errno set.
+int netroot_capabilities(uint64_t *effective, uint64_t *permitted, uint64_t *bounding);
+
+/// A listening TCP socket on `address`:`port` (network byte order address, host byte order port), SO_REUSEADDR,
+/// non-blocking and close-on-exec, with `backlog`. Returns it, or -1 with errno set.
+int netroot_listen_socket(uint32_t address, uint16_t port, int backlog);
 
 #endif
