@@ -97,10 +97,10 @@ let package = Package(
         // The bridge manager: network state, plans with their undo, rollback, `ip` rendering (pure).
         .target(name: "Bridge", dependencies: ["Inventory"]),
         // Reads the state and applies plan steps over rtnetlink with libnl-3.
-        .target(name: "BridgeNetlink", dependencies: ["Bridge", "CNetlink", "CSyscalls", "Inventory"]),
+        .target(name: "BridgeNetlink", dependencies: ["Bridge", "CNetlink", "CSyscalls", "Inventory", "Support"]),
 
         // `image import`: tar (ustar, GNU, pax, gzip) read safely into a root; docker save and OCI layers.
-        .target(name: "ImageImport", dependencies: ["CSyscalls", "CZlib"]),
+        .target(name: "ImageImport", dependencies: ["CSyscalls", "CZlib", "Support"]),
 
         // Raw Ethernet delivery to clients without an address; libpcap captures (rogue DHCP, traces).
         .target(name: "Capture", dependencies: ["ByteOrder", "CPcap", "CSyscalls"]),

@@ -1,5 +1,6 @@
 import Bridge
 import Foundation
+import Support
 import Inventory
 
 /// `bridge up`, `down` and `status` against this namespace: reads the state, plans, applies with rollback,
@@ -75,15 +76,15 @@ public struct BridgeManager {
     }
 
     private func readRecord() -> BridgeRecord? {
-        guard let data = FileManager.default.contents(atPath: recordPath) else { return nil }
-        return try? JSONDecoder().decode(BridgeRecord.self, from: data)
+        guard let bytes = try? PrivateFile.read(recordPath) else { return nil }
+        return try? JSONDecoder().decode(BridgeRecord.self, from: Data(bytes))
     }
 
     private func writeRecord(_ record: BridgeRecord) throws {
         try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(record).write(to: URL(fileURLWithPath: recordPath), options: .atomic)
+        try PrivateFile.replace(recordPath, with: Array(encoder.encode(record)))
     }
 }
 

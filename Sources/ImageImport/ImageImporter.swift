@@ -1,5 +1,6 @@
 import CSyscalls
 import Foundation
+import Support
 
 /// `netroot image import`: a root filesystem tarball, a `docker save` archive or an OCI image layout (as a tar)
 /// becomes `state_dir/images/NAME/rootfs`, and its kernel and initrd are copied into `tftp_root/NAME/`.
@@ -88,7 +89,7 @@ public struct ImageImporter {
                 let plain = stateDirectory + "/images/\(name)/archive.\(getpid()).tar"
                 defer { unlink(plain) }
                 try Self.gunzip(descriptor: descriptor, size: size, to: plain)
-                let inner = open(plain, O_RDONLY | O_CLOEXEC)
+                let inner = open(plain, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
                 guard inner >= 0 else { throw ArchiveError("cannot reopen \(plain)") }
                 defer { close(inner) }
                 var status = stat()
@@ -167,8 +168,10 @@ public struct ImageImporter {
 
     private static func gunzip(descriptor: Int32, size: Int64, to path: String) throws {
         let stream = try GzipStream(FileWindow(descriptor: descriptor, offset: 0, count: size))
-        guard FileManager.default.createFile(atPath: path, contents: nil),
-              let handle = FileHandle(forWritingAtPath: path) else { throw ArchiveError("cannot write \(path)") }
+        // Exclusively, 0600 and never through a link planted at its name (state_dir is netroot's alone anyway).
+        let created: Int32
+        do { created = try PrivateFile.createExclusive(path) } catch { throw ArchiveError("cannot write \(path): \(error)") }
+        let handle = FileHandle(fileDescriptor: created, closeOnDealloc: true)
         defer { try? handle.close() }
         while true {
             let chunk = try stream.read(1 << 20)
