@@ -128,6 +128,11 @@ public final class PostgresLeaseStore: LeaseStore, @unchecked Sendable {
             do {
                 let outcome = try await store.database.prepareSchema(on: connection)
                 store.logSchema(outcome)
+                // At once, not a tick later: a restart must not look like silence to the partners or to
+                // `leases forget`.
+                let beat = try await store.database.heartbeat(appliance: configuration.appliance,
+                                                             address: configuration.address, on: connection).get()
+                try await store.loop.submit { store.publish(beat.appliances) }.get()
                 let read = try await store.database.boundLeases(on: connection).get()
                 for row in read.rows { table.apply(row.update) }
                 try await store.loop.submit {
@@ -344,7 +349,9 @@ public final class PostgresLeaseStore: LeaseStore, @unchecked Sendable {
         tickStarted = .now
         let work: EventLoopFuture<Void>
         if let connection {
-            work = draining ? drain(connection) : refresh(connection)
+            // While the outbox is copied back the heartbeat goes on: partners must not take this appliance's share
+            // (nor `leases forget` its row) because its copy-back takes longer than heartbeat_timeout.
+            work = draining ? beat(connection).flatMap { [self] in drain(connection) } : refresh(connection)
         } else {
             work = reconnect()
         }
@@ -370,7 +377,7 @@ public final class PostgresLeaseStore: LeaseStore, @unchecked Sendable {
             .flatMap { [self] (connection: PostgresConnection, outcome: LeaseDatabase.SchemaOutcome) in
                 logSchema(outcome)
                 attach(connection)
-                return drain(connection)
+                return beat(connection).flatMap { [self] in drain(connection) }
             }
             .flatMapErrorThrowing { [self] error in
                 let reason = DatabaseError.describe(error)
@@ -442,6 +449,17 @@ public final class PostgresLeaseStore: LeaseStore, @unchecked Sendable {
             logger.notice("\(message)")
         case .current, .older: break
         }
+    }
+
+    /// The heartbeat alone (no partner rows): what a tick of the copy-back does first.
+    private func beat(_ connection: PostgresConnection) -> EventLoopFuture<Void> {
+        database.heartbeat(appliance: configuration.appliance, address: configuration.address, on: connection)
+            .hop(to: loop)
+            .map { [self] beat in publish(beat.appliances) }
+            .flatMapError { [self] error in
+                lost(connection, because: DatabaseError.describe(error))
+                return loop.makeFailedFuture(error)
+            }
     }
 
     private func refresh(_ connection: PostgresConnection) -> EventLoopFuture<Void> {

@@ -69,7 +69,7 @@ public enum Capabilities {
     public static func names(_ mask: Mask) -> String {
         let known = [0: "cap_chown", 1: "cap_dac_override", 2: "cap_dac_read_search", 3: "cap_fowner",
                      4: "cap_fsetid", 5: "cap_kill", 6: "cap_setgid", 7: "cap_setuid", 8: "cap_setpcap",
-                     10: "cap_net_bind_service", 12: "cap_net_admin", 13: "cap_net_raw", 21: "cap_sys_admin",
+                     10: "cap_net_bind_service", 12: "cap_net_admin", 13: "cap_net_raw", 19: "cap_sys_ptrace", 21: "cap_sys_admin",
                      24: "cap_sys_resource"]
         let bits = (0..<64).filter { mask & (1 << $0) != 0 }
         if bits.isEmpty { return "none" }
