@@ -93,7 +93,8 @@ public struct Appliance {
             do {
                 let root = try EscapeProofRoot(path: inventory.server.tftpRoot)
                 let boot = try await HTTPBootServer.start(address: address, port: inventory.server.httpBootPort,
-                                                          listening: opened.httpBootListener, root: root, snapshots: snapshots, timeline: timeline,
+                                                          listening: opened.httpBootListener, root: root,
+                                                          snapshots: snapshots, timeline: timeline,
                                                           limits: Self.httpLimits(inventory.server),
                                                           group: group, logger: logger)
                 services.append(ServerService(description: "HTTP boot") { await boot.stop() })
@@ -154,8 +155,8 @@ public struct Appliance {
         let reloads = NIOLockedValueBox(ReloadCounts())
         if let listen = inventory.server.http {
             do {
-                let endpoint = try await startHTTP(listen, listening: opened.opsListener, dhcp: dhcp, tftp: tftp, httpBoot: httpBoot,
-                                                   snapshots: snapshots, reloads: reloads,
+                let endpoint = try await startHTTP(listen, listening: opened.opsListener, dhcp: dhcp, tftp: tftp,
+                                                   httpBoot: httpBoot, snapshots: snapshots, reloads: reloads,
                                                    timeline: timeline, rogues: rogueServers, group: group)
                 services.append(ServerService(description: "HTTP") { await endpoint.stop() })
             } catch {
@@ -214,8 +215,8 @@ extension Appliance {
 
 extension Appliance {
     /// `/metrics`, `/healthz`, `/status.json` and the dashboard on `server.http`.
-    private func startHTTP(_ listen: HTTPListen, listening: Int32?, dhcp: DHCPService, tftp: TFTPService, httpBoot: HTTPBootServer?,
-                           snapshots: SnapshotPublisher, reloads: NIOLockedValueBox<ReloadCounts>,
+    private func startHTTP(_ listen: HTTPListen, listening: Int32?, dhcp: DHCPService, tftp: TFTPService,
+                           httpBoot: HTTPBootServer?, snapshots: SnapshotPublisher, reloads: NIOLockedValueBox<ReloadCounts>,
                            timeline: BootTimeline, rogues: RogueServers?,
                            group: EventLoopGroup) async throws -> HTTPEndpoint {
         let exporter = MetricsExporter()

@@ -13,7 +13,7 @@ import TFTPServer
 /// checked (umask 077), the bridge brought up, every socket on a privileged port or an interface opened, the rogue
 /// watch's captures, and the NFS helper started. `dropCapabilities` follows, and every thread serve starts
 /// afterwards (event loops, TFTP transfers, the captures' readers) inherits none.
-public final class PrivilegedSetup: Sendable {
+public struct PrivilegedSetup: Sendable {
     /// The command line's settings it was done with.
     public let settings: Appliance.Settings
     let interface: InterfaceInfo
@@ -73,24 +73,9 @@ public final class PrivilegedSetup: Sendable {
             try NFSHelper.spawn(executable: executable, stateDirectory: server.stateDirectory,
                                 bindAddress: address, logLevel: logLevel)
         }
-        return PrivilegedSetup(settings: settings, interface: interface, address: address, dhcp: dhcp, tftpListener: tftp,
-                               httpBootListener: httpBoot, opsListener: ops, routerAdvertisementSocket: advertisements,
-                               rogueWatch: rogue, nfsHelper: helper)
-    }
-
-    private init(settings: Appliance.Settings, interface: InterfaceInfo, address: IPv4Address, dhcp: DHCPService.Sockets, tftpListener: Int32,
-                 httpBootListener: Int32, opsListener: Int32?, routerAdvertisementSocket: Result<Int32, ApplianceError>?,
-                 rogueWatch: Result<RogueMonitor.Handles, ApplianceError>, nfsHelper: NFSHelper?) {
-        self.settings = settings
-        self.interface = interface
-        self.address = address
-        self.dhcp = dhcp
-        self.tftpListener = tftpListener
-        self.httpBootListener = httpBootListener
-        self.opsListener = opsListener
-        self.routerAdvertisementSocket = routerAdvertisementSocket
-        self.rogueWatch = rogueWatch
-        self.nfsHelper = nfsHelper
+        return PrivilegedSetup(settings: settings, interface: interface, address: address, dhcp: dhcp,
+                               tftpListener: tftp, httpBootListener: httpBoot, opsListener: ops,
+                               routerAdvertisementSocket: advertisements, rogueWatch: rogue, nfsHelper: helper)
     }
 
     private static var lastError: String { String(cString: strerror(errno)) }

@@ -59,7 +59,10 @@ struct ServeCommand: AsyncParsableCommand {
                                                     executable: "/proc/self/exe", logLevel: logLevel, logger: logger)
             let held = try Capabilities.dropForProcess()
             let kept = Capabilities.current()
-            logger.notice("capabilities dropped after opening the sockets: held \(Capabilities.names(held?.permitted ?? 0)); now \(Capabilities.names(kept?.permitted ?? 0)) (bounding set: \(Capabilities.names(kept?.bounding ?? 0)))")
+            let message = "capabilities dropped after opening the sockets: held "
+                + "\(Capabilities.names(held?.permitted ?? 0)); now \(Capabilities.names(kept?.permitted ?? 0)) "
+                + "(bounding set: \(Capabilities.names(kept?.bounding ?? 0)))"
+            logger.notice("\(message)")
             Self.prepared.withLock { $0 = (inventory, setup) }
         } catch {
             logger.critical("cannot start: \(error)")
