@@ -59,8 +59,8 @@ extension Netlink: NetworkChanger {
         do {
             let namespace = open(plumbing.namespace, O_RDONLY | O_CLOEXEC)
             guard namespace >= 0 else {
-                throw NetlinkError("container \(plumbing.container): cannot open its namespace \(plumbing.namespace): "
-                                   + String(cString: strerror(errno)))
+                // The catch below names the container (it said it twice).
+                throw NetlinkError("cannot open its namespace \(plumbing.namespace): " + String(cString: strerror(errno)))
             }
             defer { close(namespace) }
             try apply(.setMAC(link: plumbing.hostEnd, mac: plumbing.hostMAC, previous: nil))
