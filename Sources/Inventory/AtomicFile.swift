@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Replaces a file so that a reader (a running serve) sees the old content or the new, never half of either.
 public enum AtomicFile {
@@ -23,31 +24,10 @@ public enum AtomicFile {
         } else {
             fchmod(descriptor, mode)
         }
-        var written = 0
-        while written < bytes.count {
-            let count = bytes[written...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-            guard count > 0 else {
-                let error = failure("cannot write \(temporary)")
-                close(descriptor)
-                unlink(temporary)
-                throw error
-            }
-            written += count
-        }
-        guard fsync(descriptor) == 0, close(descriptor) == 0 else {
-            let error = failure("cannot sync \(temporary)")
-            unlink(temporary)
-            throw error
-        }
-        guard rename(temporary, path) == 0 else {
-            let error = failure("cannot replace \(path)")
-            unlink(temporary)
-            throw error
-        }
-        let directoryDescriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if directoryDescriptor >= 0 {
-            fsync(directoryDescriptor)
-            close(directoryDescriptor)
+        do {
+            try PrivateFile.commit(descriptor, temporary: temporary, replacing: path, with: bytes)
+        } catch {
+            throw Failure(description: error.description)
         }
     }
 

@@ -141,25 +141,13 @@ final class LeaseOutbox: @unchecked Sendable {
         try persist()
     }
 
-    /// Rewrites the file with the changes still waiting, one line each: a new file, created 0600, fsynced and
-    /// renamed over the old one.
+    /// Rewrites the file with the changes still waiting, one line each (`PrivateFile.replace`: a new file,
+    /// created 0600, fsynced and renamed over the old one), and appends to the new one from then on.
     func persist() throws(LeaseStoreError) {
         let live = pending
-        let temporary = path + ".tmp"
-        let fd: Int32
-        do { fd = try PrivateFile.createExclusive(temporary) } catch {
+        do { try PrivateFile.replace(path, with: Array(live.map(Self.line(for:)).joined().utf8)) } catch {
             throw LeaseStoreError(description: error.description)
         }
-        let bytes = Array(live.map(Self.line(for:)).joined().utf8)
-        let written = bytes.withUnsafeBytes { buffer in buffer.isEmpty ? 0 : write(fd, buffer.baseAddress, buffer.count) }
-        guard written == bytes.count, fsync(fd) == 0 else {
-            let error = Self.failure("write", temporary)
-            close(fd)
-            unlink(temporary)
-            throw error
-        }
-        close(fd)
-        guard rename(temporary, path) == 0 else { throw Self.failure("rename", temporary) }
         close(descriptor)
         descriptor = open(path, O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC)
         guard descriptor >= 0 else { throw Self.failure("reopen", path) }

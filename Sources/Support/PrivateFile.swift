@@ -63,7 +63,13 @@ public enum PrivateFile {
     /// the directory fsynced, so a reader sees the old content or the new and a crash keeps one of them.
     public static func replace(_ path: String, with bytes: [UInt8]) throws(Failure) {
         let temporary = path + ".tmp"
-        let descriptor = try createExclusive(temporary)
+        try commit(createExclusive(temporary), temporary: temporary, replacing: path, with: bytes)
+    }
+
+    /// The second half of a replacement, for any temporary file already open as `descriptor`: writes `bytes`,
+    /// fsyncs and closes it, renames it over `path` and fsyncs the directory. On failure the temporary is gone.
+    public static func commit(_ descriptor: Int32, temporary: String, replacing path: String,
+                              with bytes: [UInt8]) throws(Failure) {
         var written = 0
         while written < bytes.count {
             let count = bytes[written...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
