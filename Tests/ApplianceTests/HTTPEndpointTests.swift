@@ -15,29 +15,9 @@ struct HTTPEndpointTests {
     /// One HTTP/1.1 request over a plain socket; reads until `until` appears or the peer closes (2 s at most).
     private func request(_ port: Int, _ target: String, host: String = "127.0.0.1", headers: String = "",
                          until: String? = nil) throws -> String {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = try connect(port, sending: "GET \(target) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\(headers)\r\n")
         defer { close(fd) }
-        var timeout = timeval(tv_sec: 2, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        try #require(connected == 0)
-        let text = "GET \(target) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\(headers)\r\n"
-        _ = text.withCString { send(fd, $0, strlen($0), 0) }
-        var reply = ""
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = recv(fd, &buffer, buffer.count, 0)
-            if count <= 0 { break }
-            reply += String(decoding: buffer[0..<count], as: UTF8.self)
-            if let until, reply.contains(until) { break }
-        }
-        return reply
+        return receive(fd, until: until)
     }
 
     @Test("with a token: 401 without it or with a wrong one, 200 with the header or the query")
@@ -136,19 +116,25 @@ struct HTTPEndpointTests {
 
     /// A connected socket that has sent `GET target` (and stays open).
     private func openStream(_ port: Int, _ target: String) throws -> Int32 {
+        try connect(port, sending: "GET \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+    }
+
+    /// A socket connected to 127.0.0.1:`port` that has sent `text`; the caller closes it.
+    private func connect(_ port: Int, sending text: String) throws -> Int32 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard connected == 0 else {
             close(fd)
             throw POSIXError(.ECONNREFUSED)
         }
-        let text = "GET \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
         _ = text.withCString { send(fd, $0, strlen($0), 0) }
         return fd
     }
