@@ -14,7 +14,6 @@ import Support
 /// lease) while appends go on; the next append adds what was appended meanwhile to the copy and swaps it in.
 public final class LeaseJournal: LeaseStore, @unchecked Sendable {
     public let path: String
-    private let directory: String
     private let logger: Logger
     /// The leases as journaled, read by metrics from other threads.
     private let mirror: NIOLockedValueBox<LeaseTable>
@@ -59,7 +58,7 @@ public final class LeaseJournal: LeaseStore, @unchecked Sendable {
         if let bytes {
             damaged = LeaseJournalFormat.replay(String(decoding: bytes, as: UTF8.self), into: &table).damaged
         }
-        let journal = LeaseJournal(path: path, directory: directory, table: table, logger: logger,
+        let journal = LeaseJournal(path: path, table: table, logger: logger,
                                    background: background, compactionThreshold: compactionThreshold)
         // At start nothing else is appending: compact in place, and refuse to serve without a writable journal.
         let compaction = Compaction(temporary: path + ".tmp")
@@ -68,11 +67,10 @@ public final class LeaseJournal: LeaseStore, @unchecked Sendable {
         return (journal, table, damaged)
     }
 
-    private init(path: String, directory: String, table: LeaseTable, logger: Logger,
+    private init(path: String, table: LeaseTable, logger: Logger,
                  background: @escaping @Sendable (@escaping @Sendable () -> Void) -> Void,
                  compactionThreshold: @escaping @Sendable (Int) -> Int) {
         self.path = path
-        self.directory = directory
         self.logger = logger
         self.background = background
         self.compactionThreshold = compactionThreshold
@@ -189,11 +187,7 @@ public final class LeaseJournal: LeaseStore, @unchecked Sendable {
             throw error
         }
         // The rename is durable once the directory is: until then a crash finds the old, complete journal.
-        let directoryFD = Foundation.open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if directoryFD >= 0 {
-            fsync(directoryFD)
-            close(directoryFD)
-        }
+        PrivateFile.syncDirectory(of: path)
         if descriptor >= 0 { close(descriptor) }
         descriptor = fd
         length = lseek(fd, 0, SEEK_END)
