@@ -96,12 +96,22 @@ def main():
                                                   'location.href + " | " + document.body.innerText.slice(0, 300)')))
         time.sleep(0.1)
     tools.evaluate("window.netrootTestMark = 1")
+    # Every stage the page gives the tile, recorded in the page as it is applied: polling from here (and the
+    # screenshot below) can miss a stage that the next pushed update replaces within a few milliseconds.
+    tools.evaluate(f"""(() => {{
+        const watched = {tile};
+        window.netrootStages = [watched.dataset.stage];
+        new MutationObserver(changes => changes.forEach(change => {{
+            const stage = change.target.dataset.stage;
+            if (change.target === watched && window.netrootStages.at(-1) !== stage)
+                window.netrootStages.push(stage);
+        }})).observe(document.body, {{subtree: true, attributes: true, attributeFilter: ["data-stage"]}});
+    }})()""")
     stages, shot_mid = [], False
     deadline = time.time() + timeout
     while time.time() < deadline:
         stage = tools.evaluate(f"{tile}.dataset.stage")
-        if not stages or stages[-1] != stage:
-            stages.append(stage)
+        stages = tools.evaluate("window.netrootStages") or [stage]
         if not shot_mid and stage not in ("not seen", "powered on"):
             tools.screenshot(os.path.join(artifacts, "dashboard-booting.png"))
             shot_mid = True
