@@ -211,7 +211,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .testTarget(name: "InventoryTests", dependencies: ["Inventory"]),
+        .testTarget(name: "InventoryTests", dependencies: ["Inventory", "HexFixtures"], exclude: ["Captures"]),
         .testTarget(name: "DHCPTests", dependencies: ["HexFixtures", "BootConfig", "DHCP"], exclude: ["Captures", "Crashers"]),
         .testTarget(name: "TFTPTests", dependencies: ["TFTP"], exclude: ["Crashers"]),
         .testTarget(name: "BootTimelineTests", dependencies: ["BootTimeline", "HexFixtures"], exclude: ["Golden"]),

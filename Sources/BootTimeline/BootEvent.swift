@@ -94,13 +94,15 @@ public struct BootEvent: Sendable, Equatable {
         case bios
         /// x86-64 UEFI: 7, 9 or 16 (HTTP boot).
         case uefi(architecture: UInt16)
-        /// An architecture netroot has no default bootfile for (11: ARM64 UEFI, …).
+        /// ARM64 UEFI: 11, or 19 (HTTP boot); only `boot: grub` has a loader for it.
+        case arm64(architecture: UInt16)
+        /// An architecture netroot has no bootfile for (6: x86 UEFI, 10: ARM32 UEFI, …).
         case other(architecture: UInt16)
 
         public var architecture: UInt16 {
             switch self {
             case .bios: 0
-            case .uefi(let architecture), .other(let architecture): architecture
+            case .uefi(let architecture), .arm64(let architecture), .other(let architecture): architecture
             }
         }
     }
@@ -215,12 +217,23 @@ public struct BootEvent: Sendable, Equatable {
             self.range = range
         }
 
-        /// Whether the transfer did what the client asked (a client ending a TFTP transfer on purpose did).
+        /// Whether the transfer did what the client asked (a client ending a TFTP transfer on purpose did; so did
+        /// a "not found" for a file shim or GRUB only looks for).
         public var succeeded: Bool {
             switch status {
             case .sent, .endedByClient: true
-            case .refused, .timedOut, .readFailed: false
-            case .http(let code, let complete): complete && code < 400
+            case .timedOut, .readFailed: false
+            case .refused: isAbsentOptionalFile
+            case .http(let code, let complete): complete && code < 400 || isAbsentOptionalFile
+            }
+        }
+
+        /// "File not found" (TFTP error 1, HTTP 404) for a file a loader looks for and goes on without.
+        public var isAbsentOptionalFile: Bool {
+            switch status {
+            case .refused(let code, _): code == 1 && LoaderFiles.isOptionalProbe(path)
+            case .http(let code, _): code == 404 && LoaderFiles.isOptionalProbe(path)
+            default: false
             }
         }
 

@@ -36,6 +36,7 @@ extension BootEvent: Codable {
                     let name = switch firmware {
                     case .bios: "bios"
                     case .uefi: "uefi"
+                    case .arm64: "arm64"
                     case .other: "other"
                     }
                     try out.encode(name, forKey: .firmware)
@@ -176,6 +177,7 @@ extension BootEvent: Codable {
                     sender = switch try string(.firmware) {
                     case "bios": .pxeFirmware(.bios)
                     case "uefi": .pxeFirmware(.uefi(architecture: architecture))
+                    case "arm64": .pxeFirmware(.arm64(architecture: architecture))
                     default: .pxeFirmware(.other(architecture: architecture))
                     }
                 } else {

@@ -42,6 +42,7 @@ public enum BootEventText {
             switch firmware {
             case .bios: text += ", BIOS"
             case .uefi: text += ", UEFI"
+            case .arm64: text += ", ARM64 UEFI"
             case .other(let architecture): text += ", arch \(architecture)"
             case nil: break
             }

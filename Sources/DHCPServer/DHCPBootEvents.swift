@@ -77,6 +77,7 @@ enum DHCPBootEvents {
         switch ClientFacts.firmware(forArchitecture: architecture) {
         case .bios: .bios
         case .uefi: .uefi(architecture: architecture)
+        case .arm64: .arm64(architecture: architecture)
         case nil: .other(architecture: architecture)
         }
     }

@@ -60,6 +60,12 @@ final class DecisionObserver {
             return
         }
         counters.request(type)
+        if case .reply(let reply) = decision, let advice = reply.missingLoader,
+           case .log = clientThrottle.admit(mac, now: clock.now()) {
+            // Once a minute per node: firmware retries its DISCOVER for as long as it is left on.
+            throttle.log(.warning, "\(ClientLabel(node: reply.node, mac: mac)) was offered no boot loader: \(advice)",
+                         key: "dhcp no boot loader", to: logger)
+        }
         let client = DHCPBootEvents.client(node: decision.node, mac: mac)
         let known = decision.node != nil
         timeline.record(DHCPBootEvents.request(request, type: type, time: time), client: client, known: known,

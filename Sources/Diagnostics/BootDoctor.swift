@@ -102,6 +102,18 @@ public enum BootDoctor {
             event.file.map { (time: event.time, file: $0, event: event) }
         }
         let overHTTP = subject.profile?.boot.value == .ipxe
+        if fetches.isEmpty, firmwareAck.reply?.bootfile == nil, let profile = subject.profile, profile.kernel != nil,
+           let firmware = firstFirmwareRequest(dhcp) {
+            findings.append("the firmware got its address \(ago(now - firmwareAck.time)) but no boot loader: "
+                            + BootLoaderAdvice.missingLoader(architecture: firmware.architecture,
+                                                             httpBoot: firmware.httpBoot, boot: profile.boot.value))
+            return findings
+        }
+        if let refusal = SecureBootRefusal.find(events: events, firmwareAck: firmwareAck, profile: subject.profile,
+                                                now: now, stallAfter: stallAfter) {
+            findings.append(refusal)
+            return findings
+        }
         if let missing = fetches.last(where: { !$0.file.succeeded }),
            !fetches.contains(where: { $0.time > missing.time && $0.file.path == missing.file.path && $0.file.succeeded }) {
             findings.append("\(missing.file.via == .http ? "HTTP" : "TFTP") \(missing.file.path) failed "
@@ -124,6 +136,7 @@ public enum BootDoctor {
         let initrd = subject.profile?.initrd?.value
         let configFetched = fetched.contains {
             $0.hasPrefix("pxelinux.cfg/") || $0.contains("/pxelinux.cfg/") || $0.hasPrefix("ipxe/")
+                || $0.hasPrefix("grub/grub.cfg-")
         }
         if let kernel, !fetched.contains(kernel) {
             let last = fetches.last!
@@ -162,6 +175,21 @@ public enum BootDoctor {
         }
         findings.append(text)
         return findings
+    }
+
+    /// The architecture the boot's first firmware request named, and whether it was UEFI HTTP boot.
+    private static func firstFirmwareRequest(_ dhcp: [BootEvent]) -> (architecture: UInt16, httpBoot: Bool)? {
+        for event in dhcp {
+            guard case .dhcpRequest(_, let client, _) = event.step else { continue }
+            switch client.sender {
+            case .pxeFirmware(let firmware?): return (firmware.architecture, false)
+            case .vendorClass(let vendor) where vendor.hasPrefix("HTTPClient:Arch:"):
+                let digits = vendor.dropFirst("HTTPClient:Arch:".count).prefix(5)
+                if let architecture = UInt16(digits) { return (architecture, true) }
+            default: continue
+            }
+        }
+        return nil
     }
 
     /// A request from PXE firmware (iPXE included), or a step that starts a boot.

@@ -1,10 +1,12 @@
 import BootConfig
 import Inventory
 
-/// What a request path names on the HTTP boot service (pure): a node's iPXE script, a file under the root, or
-/// nothing (with why, for the 404 and the timeline).
+/// What a request path names on the HTTP boot service (pure): a node's iPXE script or a GRUB config, a file under
+/// the root, or nothing (with why, for the 404 and the timeline).
 public enum BootResource: Equatable, Sendable {
     case script(node: String, text: String)
+    /// A generated GRUB config: the dispatcher or a per-MAC config.
+    case generated(text: String)
     case file(path: String)
     case notFound(reason: String)
 }
@@ -13,6 +15,10 @@ public enum BootRequestRouter {
     /// `/ipxe/01-<mac>.ipxe` is the node's script when the inventory knows the MAC; any other path is a file
     /// for the escape-proof root to judge. The path arrives percent-decoded, without its query.
     public static func resource(for path: String, inventory: Inventory, baseURL: String) -> BootResource {
+        if path.hasPrefix("/grub/"),
+           let text = BootConfigFiles(inventory: inventory).grubConfig(named: String(path.dropFirst())) {
+            return .generated(text: text)
+        }
         if path.hasPrefix("/ipxe/") {
             guard let mac = IPXEScriptPath.mac(inScriptPath: path) else {
                 return .notFound(reason: "not a script name (/ipxe/01-<mac>.ipxe)")

@@ -31,7 +31,7 @@ struct HTTPBootRoutes: Sendable {
         switch BootRequestRouter.resource(for: path, inventory: inventory, baseURL: baseURL) {
         case .notFound(let reason):
             return .text(.notFound, "not found: \(reason)\n", finished: record(path))
-        case .script(_, let text):
+        case .script(_, let text), .generated(let text):
             return .text(.ok, text, finished: record(path))
         case .file(let name):
             switch root.openFile(name) {

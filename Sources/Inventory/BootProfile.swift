@@ -51,8 +51,10 @@ public struct BootProfile: Sendable, Equatable {
     public var uefiBootfile: Resolved<String>
     /// The node's BMC, merged node over groups; nil when none of them has a `bmc:` key.
     public var bmc: EffectiveBMC? = nil
-    /// pxelinux over TFTP, or an iPXE script and HTTP.
+    /// pxelinux over TFTP, an iPXE script and HTTP, or shim and GRUB.
     public var boot: Resolved<BootMethod> = Resolved(.defaultMethod, from: .defaultValue)
+    /// Secure Boot on (`secure_boot`); off unless the node, a group or the image says so.
+    public var secureBoot: Resolved<Bool> = Resolved(false, from: .defaultValue)
 }
 
 /// Resolves nodes against one inventory's groups, images and networks.
@@ -103,6 +105,8 @@ struct ProfileResolver {
             biosBootfile: server.biosBootfile,
             uefiBootfile: server.uefiBootfile,
             bmc: EffectiveBMC.resolve(node: node.bmc, groups: groups.map { ($0.name, $0.bmc) }),
-            boot: pick(node.boot, \.boot) ?? fromImage(\.boot) ?? Resolved(.defaultMethod, from: .defaultValue))
+            boot: pick(node.boot, \.boot) ?? fromImage(\.boot) ?? Resolved(.defaultMethod, from: .defaultValue),
+            secureBoot: pick(node.secureBoot, \.secureBoot) ?? fromImage(\.secureBoot)
+                ?? Resolved(false, from: .defaultValue))
     }
 }

@@ -15,7 +15,7 @@ struct GroupsSectionReader {
     let collector: DiagnosticCollector
     let bmcReader: BMCReader
 
-    static let keys = ["image", "root_path", "cmdline", "bmc", "boot"]
+    static let keys = ["image", "root_path", "cmdline", "bmc", "boot", "secure_boot"]
 
     func read(_ section: Yams.Node?) -> GroupsSection {
         var result = GroupsSection()
@@ -30,9 +30,12 @@ struct GroupsSectionReader {
             let cmdline = collector.cmdline(in: fields)
             let bmc = bmcReader.read(fields)
             if let bmc { result.bmcEntries[name.value] = bmc }
+            let boot = collector.bootMethod(in: fields)
+            let secureBoot = collector.secureBoot(in: fields)
             result.groups.append(NodeGroup(name: name.value, image: image?.value, rootPath: rootPath?.value,
                                            cmdline: cmdline?.value, location: name.location, bmc: bmc?.settings,
-                                           boot: collector.bootMethod(in: fields)?.value))
+                                           boot: boot?.value, secureBoot: secureBoot?.value,
+                                           bootKeys: collector.bootKeys(boot, secureBoot)))
         }
         return result
     }

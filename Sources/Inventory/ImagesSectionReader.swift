@@ -30,7 +30,7 @@ struct ImagesSection {
 struct ImagesSectionReader {
     let collector: DiagnosticCollector
 
-    static let keys = ["kernel", "initrd", "root_path", "cmdline", "export", "nfs_squash", "boot"]
+    static let keys = ["kernel", "initrd", "root_path", "cmdline", "export", "nfs_squash", "boot", "secure_boot"]
 
     func read(_ section: Yams.Node?) -> ImagesSection {
         var result = ImagesSection()
@@ -58,11 +58,14 @@ struct ImagesSectionReader {
             }
             let nfsSquash = readNFSSquash(fields, exported: export != nil)
             let boot = collector.bootMethod(in: fields)
+            let secureBoot = collector.secureBoot(in: fields)
             guard let kernel else { continue }
             result.images.append(BootImage(name: name.value, kernel: kernel.value, initrd: initrd?.value,
                                            rootPath: rootPath?.value, cmdline: cmdline?.value,
                                            exportsNFS: export?.value ?? false, location: name.location,
-                                           boot: boot?.value, nfsSquash: nfsSquash?.value ?? .defaultSquash))
+                                           boot: boot?.value, secureBoot: secureBoot?.value,
+                                           bootKeys: collector.bootKeys(boot, secureBoot),
+                                           nfsSquash: nfsSquash?.value ?? .defaultSquash))
         }
         return result
     }

@@ -59,7 +59,8 @@ public enum InventoryLoader {
     public static func parse(text: String, file: String, baseDirectory: String,
                              fileExists: @escaping (String) -> Bool,
                              fileMode: @escaping (String) -> UInt32?,
-                             environment: [String: String] = ProcessInfo.processInfo.environment)
+                             environment: [String: String] = ProcessInfo.processInfo.environment,
+                             fileHead: @escaping (String) -> [UInt8]? = InventoryLoader.fileHead)
         -> InventoryLoadResult {
         let collector = DiagnosticCollector(file: file)
         let root: Yams.Node?
@@ -77,10 +78,22 @@ public enum InventoryLoader {
         }
         var reader = InventoryReader(collector: collector, baseDirectory: baseDirectory, fileExists: fileExists,
                                      fileMode: fileMode,
-                                     secretLocation: { SecretFile.location(of: $0, environment: environment) })
+                                     secretLocation: { SecretFile.location(of: $0, environment: environment) },
+                                     fileHead: fileHead)
         let inventory = reader.read(root)
         return InventoryLoadResult(inventory: collector.hasErrors ? nil : inventory, diagnostics: collector.sorted,
                                    server: reader.server)
+    }
+
+    /// The first `PESignature.headLength` bytes of a file; nil when it cannot be read.
+    public static func fileHead(_ path: String) -> [UInt8]? {
+        // open/read, not FileHandle: O_NONBLOCK so a FIFO named as a kernel cannot hang `check`.
+        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var head = [UInt8](repeating: 0, count: PESignature.headLength)
+        let count = head.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        return count > 0 ? Array(head.prefix(count)) : nil
     }
 
     /// A file's permission bits from stat(2); nil when it cannot be examined.

@@ -12,6 +12,11 @@ public struct ServerSettings: Sendable, Equatable {
     public var biosBootfile: Resolved<String>
     /// Bootfile for x86-64 UEFI firmware (client architectures 7 and 9).
     public var uefiBootfile: Resolved<String>
+    /// The signed shim x86-64 UEFI firmware gets for `boot: grub` (`bootfile.uefi_shim`, architectures 7, 9, 16).
+    public var uefiShimBootfile: Resolved<String> = Resolved(ServerSettings.defaultUEFIShimBootfile, from: .defaultValue)
+    /// The signed shim ARM64 UEFI firmware gets for `boot: grub` (`bootfile.arm64_shim`, architectures 11, 19).
+    public var arm64ShimBootfile: Resolved<String> = Resolved(ServerSettings.defaultARM64ShimBootfile,
+                                                              from: .defaultValue)
     /// Answer IPv6 router solicitations with an advertisement that configures nothing, so iPXE stops waiting
     /// ~13 s for a router before it starts TFTP. Lifetime 0 and no prefix: no host takes it as a router.
     public var routerAdvertisements: Bool = ServerSettings.defaultRouterAdvertisements
@@ -56,6 +61,8 @@ public struct ServerSettings: Sendable, Equatable {
     public static let defaultStateDirectory = "/var/lib/netroot"
     public static let defaultBIOSBootfile = "pxelinux.0"
     public static let defaultUEFIBootfile = "syslinux.efi"
+    public static let defaultUEFIShimBootfile = "bootx64.efi"
+    public static let defaultARM64ShimBootfile = "bootaa64.efi"
     public static let defaultRogueProbeInterval = 300
 }
 
@@ -117,6 +124,10 @@ public struct BootImage: Sendable, Equatable {
     public var location: SourceLocation
     /// How nodes of this image boot, unless a group or the node says otherwise.
     public var boot: BootMethod? = nil
+    /// `secure_boot: true`: the image's nodes have Secure Boot on, so `check` refuses a boot path it would refuse.
+    public var secureBoot: Bool? = nil
+    /// Where `boot` and `secure_boot` were written, for `check`'s messages.
+    public var bootKeys: BootKeyLocations = BootKeyLocations()
     /// `nfs_squash`: which users of a mounting machine the export maps to the anonymous user.
     public var nfsSquash: NFSSquash = .defaultSquash
 
@@ -151,6 +162,8 @@ public struct NodeGroup: Sendable, Equatable {
     /// Defaults for the BMCs of the group's nodes.
     public var bmc: BMCSettings? = nil
     public var boot: BootMethod? = nil
+    public var secureBoot: Bool? = nil
+    public var bootKeys: BootKeyLocations = BootKeyLocations()
 }
 
 /// The path from the firmware to the kernel: pxelinux over TFTP, or an iPXE script with kernel and initrd over HTTP.
@@ -159,6 +172,9 @@ public enum BootMethod: String, Sendable, Equatable, CaseIterable, CustomStringC
     case pxelinux
     /// An iPXE script over HTTP (iPXE ROMs directly; other PXE ROMs chain-load iPXE over TFTP first).
     case ipxe
+    /// The Microsoft-signed shim, then the distribution's signed network GRUB and a generated `grub.cfg`: the
+    /// path UEFI Secure Boot accepts, and the one ARM64 UEFI firmware has. BIOS machines take pxelinux.
+    case grub
 
     public static let defaultMethod = BootMethod.pxelinux
     public var description: String { rawValue }
@@ -177,8 +193,22 @@ public struct ClusterNode: Sendable, Equatable {
     public var location: SourceLocation
     /// The node's own `bmc:` keys, merged over its groups' in its profile.
     public var bmc: BMCSettings? = nil
-    /// pxelinux or iPXE, over the groups' and the image's choice.
+    /// pxelinux, iPXE or GRUB, over the groups' and the image's choice.
     public var boot: BootMethod? = nil
+    /// Secure Boot on, over the groups' and the image's word.
+    public var secureBoot: Bool? = nil
+    public var bootKeys: BootKeyLocations = BootKeyLocations()
+}
+
+/// Where an image, group or node wrote `boot:` and `secure_boot:` (nil: not written there).
+public struct BootKeyLocations: Sendable, Equatable {
+    public var boot: SourceLocation?
+    public var secureBoot: SourceLocation?
+
+    public init(boot: SourceLocation? = nil, secureBoot: SourceLocation? = nil) {
+        self.boot = boot
+        self.secureBoot = secureBoot
+    }
 }
 
 /// Where a container's network namespace is: a path (`/var/run/netns/nfs`) or a process inside it.

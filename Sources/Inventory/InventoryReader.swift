@@ -9,15 +9,19 @@ struct InventoryReader {
     let fileMode: (String) -> UInt32?
     /// The file a secret file's path is read from (`SecretFile.location`: its systemd credential when there is one).
     let secretLocation: (String) -> String
+    /// The first bytes of a file under tftp_root (a kernel, for `secure_boot`'s signature warning).
+    let fileHead: (String) -> [UInt8]?
 
     init(collector: DiagnosticCollector, baseDirectory: String, fileExists: @escaping (String) -> Bool,
          fileMode: @escaping (String) -> UInt32? = { _ in nil },
-         secretLocation: @escaping (String) -> String = { $0 }) {
+         secretLocation: @escaping (String) -> String = { $0 },
+         fileHead: @escaping (String) -> [UInt8]? = { _ in nil }) {
         self.collector = collector
         self.baseDirectory = baseDirectory
         self.fileExists = fileExists
         self.fileMode = fileMode
         self.secretLocation = secretLocation
+        self.fileHead = fileHead
     }
 
     /// The server section once read, even when other sections have errors.
@@ -54,7 +58,11 @@ struct InventoryReader {
         let containers = references.resolveContainers(containerSection, bridge: bridge, nodes: nodes.nodes)
 
         guard let server, !collector.hasErrors else { return nil }
-        return Inventory(file: collector.file, server: server, bridge: bridge, networks: networks.networks,
-                         images: images.images, groups: groups.groups, nodes: nodes.nodes, containers: containers)
+        let inventory = Inventory(file: collector.file, server: server, bridge: bridge, networks: networks.networks,
+                                  images: images.images, groups: groups.groups, nodes: nodes.nodes,
+                                  containers: containers)
+        // Needs each node's resolved boot path, so it runs on the inventory the sections make.
+        SecureBootCheck(collector: collector, fileHead: fileHead).check(inventory)
+        return collector.hasErrors ? nil : inventory
     }
 }

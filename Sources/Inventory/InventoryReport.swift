@@ -56,7 +56,12 @@ public enum InventoryReport {
             rows.append(["boot", "local disk", "no image applies"])
         } else {
             rows.append(row("boot", profile.boot))
+            if profile.boot.value == .grub {
+                rows.append(row("bootfile.uefi_shim", server.uefiShimBootfile))
+                rows.append(row("bootfile.arm64_shim", server.arm64ShimBootfile))
+            }
         }
+        rows.append(row("secure_boot", profile.secureBoot))
         if let bmc = profile.bmc { rows += bmcRows(bmc) }
         return table(header: ["KEY", "VALUE", "FROM"], rows: rows)
     }

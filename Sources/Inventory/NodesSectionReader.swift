@@ -17,7 +17,7 @@ struct NodesSectionReader {
     let collector: DiagnosticCollector
     let bmcReader: BMCReader
 
-    static let keys = ["mac", "ip", "groups", "hostname", "image", "root_path", "cmdline", "bmc", "boot"]
+    static let keys = ["mac", "ip", "groups", "hostname", "image", "root_path", "cmdline", "bmc", "boot", "secure_boot"]
 
     func read(_ section: Yams.Node?) -> NodesSection {
         let entries = collector.namedEntries(section, section: "nodes")
@@ -61,11 +61,14 @@ struct NodesSectionReader {
             uniqueness.claim(hostname: effectiveHostname, by: name.value, collector: collector, subject: subject)
 
             let boot = collector.bootMethod(in: fields)
+            let secureBoot = collector.secureBoot(in: fields)
             guard let mac, let ip else { continue }
             result.nodes.append(ClusterNode(name: name.value, mac: mac.value, ip: ip.value,
                                             groups: groups.map(\.value), hostname: hostname?.value,
                                             image: image?.value, rootPath: rootPath?.value, cmdline: cmdline?.value,
-                                            location: name.location, bmc: bmc?.settings, boot: boot?.value))
+                                            location: name.location, bmc: bmc?.settings, boot: boot?.value,
+                                            secureBoot: secureBoot?.value,
+                                            bootKeys: collector.bootKeys(boot, secureBoot)))
         }
         return result
     }

@@ -9,7 +9,7 @@ struct ServerSectionReader {
                        "http", "rogue_probe_interval", "tftp_max_transfers", "tftp_max_transfers_per_client",
                        "http_boot_port", "leases", "http_token_file", "http_names", "http_max_connections",
                        "http_max_connections_per_client"]
-    static let bootfileKeys = ["bios", "uefi"]
+    static let bootfileKeys = ["bios", "uefi", "uefi_shim", "arm64_shim"]
     /// The DHCP `file` field is 128 bytes, the last one a NUL.
     static let maximumBootfileLength = 127
 
@@ -66,6 +66,8 @@ struct ServerSectionReader {
         }
         var bios = Resolved(ServerSettings.defaultBIOSBootfile, from: .defaultValue)
         var uefi = Resolved(ServerSettings.defaultUEFIBootfile, from: .defaultValue)
+        var uefiShim = Resolved(ServerSettings.defaultUEFIShimBootfile, from: .defaultValue)
+        var arm64Shim = Resolved(ServerSettings.defaultARM64ShimBootfile, from: .defaultValue)
         let tftpRootPath = absolutePath(tftpRoot?.value ?? ServerSettings.defaultTFTPRoot)
         let tftpRootExists = fileExists(tftpRootPath)
         if !tftpRootExists {
@@ -84,11 +86,20 @@ struct ServerSectionReader {
                 uefi = Resolved(file.value, from: .server)
                 if tftpRootExists { warnIfMissing(file, root: tftpRootPath) }
             }
+            if let file = bootfile("uefi_shim", in: bootfiles) {
+                uefiShim = Resolved(file.value, from: .server)
+                if tftpRootExists { warnIfMissing(file, root: tftpRootPath) }
+            }
+            if let file = bootfile("arm64_shim", in: bootfiles) {
+                arm64Shim = Resolved(file.value, from: .server)
+                if tftpRootExists { warnIfMissing(file, root: tftpRootPath) }
+            }
         }
         guard let interface else { return nil }
         return ServerSettings(interface: interface.value, address: address?.value, tftpRoot: tftpRootPath,
                               stateDirectory: absolutePath(stateDirectory?.value ?? ServerSettings.defaultStateDirectory),
-                              biosBootfile: bios, uefiBootfile: uefi,
+                              biosBootfile: bios, uefiBootfile: uefi, uefiShimBootfile: uefiShim,
+                              arm64ShimBootfile: arm64Shim,
                               routerAdvertisements: advertise?.value ?? ServerSettings.defaultRouterAdvertisements,
                               http: http?.value,
                               rogueProbeInterval: probeInterval?.value ?? ServerSettings.defaultRogueProbeInterval,

@@ -179,9 +179,19 @@ extension DiagnosticCollector {
     }
 
     /// A value parsed by `parse`; `expected` completes "invalid KEY 'x' (expected …)".
-    /// `boot: pxelinux | ipxe` of an image, group or node.
+    /// `boot: pxelinux | ipxe | grub` of an image, group or node.
     func bootMethod(in fields: Fields) -> Located<BootMethod>? {
-        parsed("boot", in: fields, expected: "pxelinux or ipxe") { BootMethod(rawValue: $0.lowercased()) }
+        parsed("boot", in: fields, expected: "pxelinux, ipxe or grub") { BootMethod(rawValue: $0.lowercased()) }
+    }
+
+    /// `secure_boot: true | false` of an image, group or node.
+    func secureBoot(in fields: Fields) -> Located<Bool>? {
+        parsed("secure_boot", in: fields, expected: "true or false", parseBool)
+    }
+
+    /// Where `boot:` and `secure_boot:` were read.
+    func bootKeys(_ boot: Located<BootMethod>?, _ secureBoot: Located<Bool>?) -> BootKeyLocations {
+        BootKeyLocations(boot: boot?.location, secureBoot: secureBoot?.location)
     }
 
     func parsed<Value>(_ key: String, in fields: Fields, expected: String,

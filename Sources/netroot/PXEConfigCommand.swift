@@ -8,11 +8,12 @@ import NetworkSupport
 struct PXEConfigCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pxe-config",
-        abstract: "Print the boot config a node gets: its pxelinux config, or its iPXE script (boot: ipxe).",
+        abstract: "Print the boot config a node gets: its pxelinux config, iPXE script (boot: ipxe) or GRUB config (boot: grub).",
         discussion: """
             NAME may also be the node's MAC or IP address. For a node with boot: pxelinux (the default) this is \
             what TFTP serves as pxelinux.cfg/01-<mac>; for boot: ipxe, the script the HTTP boot service serves \
-            as /ipxe/01-<mac>.ipxe.
+            as /ipxe/01-<mac>.ipxe; for boot: grub, what TFTP and HTTP serve as grub/grub.cfg-<mac> (GRUB reads \
+            it through the dispatcher grub/grub.cfg).
 
             Examples:
               netroot pxe-config compute1
@@ -41,6 +42,10 @@ struct PXEConfigCommand: ParsableCommand {
             return
         }
         let files = BootConfigFiles(inventory: inventory)
+        if profile.boot.value == .grub {
+            print(files.grubConfig(for: profile), terminator: "")
+            return
+        }
         let directory = files.configDirectories[uefi && files.configDirectories.count > 1 ? 1 : 0]
         print(files.config(for: profile, directory: directory), terminator: "")
     }

@@ -26,7 +26,7 @@ import Testing
 
     @Test func aBadBootValueOrPortIsRefusedAtItsPlace() {
         #expect(findings(inventory(group: "    boot: ipx\n"), existingFiles: baseFiles)
-                == ["nodes.yaml:18:11: group compute: invalid boot 'ipx' (expected pxelinux or ipxe)"])
+                == ["nodes.yaml:18:11: group compute: invalid boot 'ipx' (expected pxelinux, ipxe or grub)"])
         let port = baseInventory.replacingOccurrences(of: "  address: 192.168.1.200\n",
                                                       with: "  address: 192.168.1.200\n  http_boot_port: 80800\n")
         #expect(findings(port, existingFiles: baseFiles)

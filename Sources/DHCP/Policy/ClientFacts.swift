@@ -27,15 +27,19 @@ public struct ClientFacts: Sendable, Equatable {
     /// Architecture types of RFC 4578 §2.1 netroot has bootfiles for.
     public enum Firmware: Sendable, Equatable {
         case bios
+        /// x86-64 UEFI.
         case uefi
+        /// ARM64 UEFI: only `boot: grub` (the arm64 shim and GRUB) has a loader for it.
+        case arm64
     }
 
     /// 0 is BIOS; 7 and 9 are x86-64 UEFI (9 is what some firmware sends for EFI BC, per the RFC errata); 16 is
-    /// x86-64 UEFI HTTP boot.
+    /// x86-64 UEFI HTTP boot; 11 is ARM64 UEFI, 19 its HTTP boot (IANA's processor architecture types).
     public static func firmware(forArchitecture architecture: UInt16) -> Firmware? {
         switch architecture {
         case 0: .bios
         case 7, 9, 16: .uefi
+        case 11, 19: .arm64
         default: nil
         }
     }

@@ -17,6 +17,8 @@ public enum Decision: Sendable {
         public var requestType: DHCPMessageType
         /// The node's name when the client is known.
         public var node: String?
+        /// For an OFFER to a known node's firmware that names no bootfile: why, and the key to set.
+        public var missingLoader: String? = nil
     }
 
     /// No reply, and why.

@@ -96,6 +96,14 @@ struct ReplyBuilder {
                           nextServer: IPv4Address) -> String? {
         let server = inventory.server
         let firmware = ClientFacts.firmware(forArchitecture: architecture)
+        if let profile, profile.boot.value == .grub, profile.kernel != nil,
+           let shim = IPXEBoot.shim(for: firmware, server: server) {
+            // The signed shim, by TFTP or (UEFI HTTP boot) by HTTP; shim then fetches GRUB beside the root.
+            if facts.isHTTPBootClient {
+                return IPXEScriptPath.baseURL(address: nextServer, port: server.httpBootPort) + "/" + shim
+            }
+            return shim
+        }
         if let profile, profile.boot.value == .ipxe, profile.kernel != nil {
             let http = IPXEScriptPath.baseURL(address: nextServer, port: server.httpBootPort)
             // iPXE gets its script; plain PXE ROMs chain-load iPXE over TFTP first; UEFI HTTP boot gets iPXE by HTTP.
@@ -104,7 +112,7 @@ struct ReplyBuilder {
             switch firmware {
             case .bios: return IPXEBoot.biosChainFile
             case .uefi: return IPXEBoot.uefiChainFile
-            case nil: break
+            case .arm64, nil: break  // no iPXE for ARM64 in Debian: boot: grub is its path
             }
         }
         // UEFI HTTP boot of a pxelinux node: syslinux.efi needs PXE's TFTP, which an HTTP boot does not give.
@@ -112,7 +120,7 @@ struct ReplyBuilder {
         switch firmware {
         case .bios: return profile?.biosBootfile.value ?? server.biosBootfile.value
         case .uefi: return profile?.uefiBootfile.value ?? server.uefiBootfile.value
-        case nil: return nil
+        case .arm64, nil: return nil  // no pxelinux for ARM64: `LoaderAdvice` says what to set
         }
     }
 

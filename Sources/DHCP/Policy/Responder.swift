@@ -98,10 +98,20 @@ public struct Responder: Sendable {
         switch verdict {
         case let .answer(reply, replyType, change):
             return .reply(.init(message: reply, type: replyType, delivery: Delivery.forReply(reply, to: request),
-                                leaseChange: change, requestType: type, node: profile?.name))
+                                leaseChange: change, requestType: type, node: profile?.name,
+                                missingLoader: replyType == .offer ? Self.missingLoader(request, reply, profile) : nil))
         case let .silent(reason, change):
             return .silent(.init(reason: reason, leaseChange: change, requestType: type, node: profile?.name))
         }
+    }
+
+    /// Firmware of a node with an image offered no bootfile: its architecture has no loader on the node's path.
+    static func missingLoader(_ request: DHCPMessage, _ reply: DHCPMessage, _ profile: BootProfile?) -> String? {
+        let facts = ClientFacts(request)
+        guard let profile, profile.kernel != nil, facts.isPXEFirmware || facts.isHTTPBootClient, !facts.isIPXE,
+              reply.fileName.isEmpty, let architecture = facts.architecture else { return nil }
+        return BootLoaderAdvice.missingLoader(architecture: architecture, httpBoot: facts.isHTTPBootClient,
+                                              boot: profile.boot.value)
     }
 
     /// What one message handler decided, before the facts every decision carries are added.
