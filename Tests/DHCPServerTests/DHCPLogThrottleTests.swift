@@ -68,6 +68,26 @@ import Testing
         #expect(lines.messages.count == 2)
     }
 
+    @Test func anOfferWithoutLoaderIsAWarningOnceAMinutePerNode() throws {
+        let observer = observer()
+        var discover = Self.discover
+        discover.options[OptionCode.clientSystemArchitecture] = [0, 11]
+        let advice = BootLoaderAdvice.missingLoader(architecture: 11, httpBoot: false, boot: .pxelinux)
+        let offer = Decision.Reply(message: DHCPMessage(op: .reply, xid: 1, chaddr: discover.chaddr), type: .offer,
+                                   delivery: .broadcast, leaseChange: nil, requestType: .discover, node: "arm1",
+                                   missingLoader: advice)
+        for _ in 0..<5 {
+            observer.decided(.reply(offer), for: discover, time: 1_800_000_000)
+            clock.advance(by: .seconds(4))
+        }
+        #expect(lines.messages.count == 1)
+        #expect(lines.all.first?.level == .warning)
+        #expect(lines.messages.first == "arm1 was offered no boot loader: " + advice)
+        clock.advance(by: .seconds(60))
+        observer.decided(.reply(offer), for: discover, time: 1_800_000_100)
+        #expect(lines.messages.count == 2)
+    }
+
     @Test func aFailingJournalWritesALinePer20sAndOneWhenItRecovers() {
         let observer = observer()
         for _ in 0..<20 {
