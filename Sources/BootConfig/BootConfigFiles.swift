@@ -6,12 +6,9 @@ public struct BootConfigFiles: Sendable {
     public let inventory: Inventory
     /// Folders holding `pxelinux.cfg/`: each bootloader's own folder (pxelinux looks beside itself).
     public let configDirectories: [String]
-    /// Where GRUB configs tell GRUB to fetch kernels and initrds from.
-    public let grubFiles: GRUBConfig.FileSource
 
     public init(inventory: Inventory) {
         self.inventory = inventory
-        grubFiles = Self.grubFileSource(inventory.server)
         let bootfiles = [inventory.server.biosBootfile.value, inventory.server.uefiBootfile.value]
         var directories: [String] = []
         for bootfile in bootfiles {
@@ -31,11 +28,11 @@ public struct BootConfigFiles: Sendable {
     public func grubConfig(named path: String) -> String? {
         if GRUBConfig.dispatcherPaths.contains(path) { return GRUBConfig.dispatcher }
         guard let mac = GRUBConfig.mac(inConfigPath: path) else { return nil }
-        return inventory.profile(mac: mac).map { GRUBConfig.node($0, files: grubFiles) } ?? GRUBConfig.unknownMachine
+        return inventory.profile(mac: mac).map(GRUBConfig.node) ?? GRUBConfig.unknownMachine
     }
 
     /// The GRUB config a node gets, as `netroot pxe-config NAME` prints it.
-    public func grubConfig(for profile: BootProfile) -> String { GRUBConfig.node(profile, files: grubFiles) }
+    public func grubConfig(for profile: BootProfile) -> String { GRUBConfig.node(profile) }
 
     /// A node's config for a name pxelinux tries (or GRUB's, `grubConfig`), or nil. Tried in pxelinux's order:
     /// the UUID, `01-<mac>`, the hex IP and its prefixes; a known node asking any of them gets its own config, so
@@ -74,12 +71,6 @@ public struct BootConfigFiles: Sendable {
             if !name.isEmpty, !name.contains("/") { return (directory, name) }
         }
         return nil
-    }
-
-    /// GRUB fetches kernels and initrds from the HTTP boot service, which always runs: GRUB's own TFTP sends one
-    /// 1 KiB block per round trip.
-    static func grubFileSource(_ server: ServerSettings) -> GRUBConfig.FileSource {
-        .http(port: server.httpBootPort)
     }
 
     /// `C0A8010B` for 192.168.1.11, as pxelinux spells it.

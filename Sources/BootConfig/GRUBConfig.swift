@@ -12,13 +12,6 @@ public enum GRUBConfig {
         "grub/grub.cfg", "grub/x86_64-efi/grub.cfg", "grub/arm64-efi/grub.cfg",
     ]
 
-    /// How GRUB fetches the kernel and initrd: from the device it booted from (TFTP, or HTTP for UEFI HTTP boot),
-    /// or over HTTP from the appliance's HTTP boot service (GRUB's TFTP is one 1 KiB block per round trip).
-    public enum FileSource: Sendable, Equatable {
-        case bootDevice
-        case http(port: Int)
-    }
-
     /// `grub/grub.cfg-52:54:00:00:00:01`: named by `net_default_mac` as GRUB spells it (lower case, colons).
     public static func configPath(mac: MACAddress) -> String { "grub/grub.cfg-\(mac)" }
 
@@ -41,17 +34,19 @@ public enum GRUBConfig {
 
     /// The config of one node: its image's kernel and initrd, the command line with `BOOTIF` as pxelinux's
     /// `IPAPPEND 2` gives it; a node without an image, or with values GRUB could not be given, leaves GRUB.
-    public static func node(_ profile: BootProfile, files: FileSource = .bootDevice) -> String {
+    /// The files come from the device GRUB booted from (TFTP): Debian's signed GRUB has no `http` module built
+    /// in, and under Secure Boot it loads none.
+    public static func node(_ profile: BootProfile) -> String {
         guard let kernel = profile.kernel?.value else {
             return localBoot("node \(profile.name): no image, boots from local disk")
         }
-        guard let cmdline = ConfigLineValue(profile.cmdline.value), let kernelWord = file(kernel, from: files) else {
+        guard let cmdline = ConfigLineValue(profile.cmdline.value), let kernelWord = file(kernel) else {
             return localBoot("node \(profile.name): its kernel or cmdline cannot be written into a GRUB config "
                              + "(see netroot check); boots from local disk")
         }
         var initrdWord: String?
         if let initrd = profile.initrd?.value {
-            guard let word = file(initrd, from: files) else {
+            guard let word = file(initrd) else {
                 return localBoot("node \(profile.name): its initrd cannot be written into a GRUB config")
             }
             initrdWord = word
@@ -73,18 +68,13 @@ public enum GRUBConfig {
     /// What an unknown MAC would get if it asked for a per-node name: leave GRUB.
     public static let unknownMachine = localBoot("unknown machine: boots from local disk")
 
-    /// A path under the root as a GRUB word: `/alpha/vmlinuz`, or over HTTP from the next-server GRUB got from
-    /// DHCP (`$net_default_server`, expanded by GRUB: the one part not single-quoted). Nil for `..` or a
-    /// path with a line breaker.
-    static func file(_ path: String, from source: FileSource) -> String? {
+    /// A path under the root as a GRUB word on GRUB's boot device: `/alpha/vmlinuz`. Nil for `..` or a path
+    /// with a line breaker.
+    static func file(_ path: String) -> String? {
         let segments = path.split(separator: "/", omittingEmptySubsequences: true)
         guard !segments.isEmpty, !segments.contains(where: { $0 == "." || $0 == ".." }),
               ConfigLineValue(path) != nil else { return nil }
-        let absolute = quoted("/" + segments.joined(separator: "/"))
-        switch source {
-        case .bootDevice: return absolute
-        case .http(let port): return "\"(http,${net_default_server}:\(port))\"" + absolute
-        }
+        return quoted("/" + segments.joined(separator: "/"))
     }
 
     /// A GRUB word: bare when it holds only characters GRUB's lexer takes literally, else single-quoted (in
