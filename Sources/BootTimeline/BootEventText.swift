@@ -97,7 +97,14 @@ public enum BootEventText {
     }
 
     /// How a transfer ended: `46.2 KiB in 12 ms`, `HTTP 200, 7.9 MiB in 243 ms (34.1 MB/s)`, `file not found`.
+    /// A Secure Boot chain's files say what they are: `shim, 934.1 KiB in 410 ms`, `looked for by shim, not there`.
     public static func status(_ file: BootEvent.FileTransfer) -> String {
+        let status = transfer(file)
+        guard let role = LoaderFiles.role(of: file.path) else { return status }
+        return file.isAbsentOptionalFile ? "\(role), not there (normal)" : "\(role), \(status)"
+    }
+
+    private static func transfer(_ file: BootEvent.FileTransfer) -> String {
         switch file.status {
         case .sent:
             return "\(TimelineReport.size(file.bytes)) in \(TimelineReport.seconds(file.duration))"
