@@ -62,7 +62,7 @@ struct InventoryReader {
                                   images: images.images, groups: groups.groups, nodes: nodes.nodes,
                                   containers: containers)
         // Needs each node's resolved boot path, so it runs on the inventory the sections make.
-        SecureBootCheck(collector: collector, fileHead: fileHead).check(inventory)
+        SecureBootCheck(collector: collector, fileHead: fileHead, fileExists: fileExists).check(inventory)
         return collector.hasErrors ? nil : inventory
     }
 }

@@ -1,11 +1,14 @@
 /// `secure_boot: true` checked against each node's boot path and kernel: a path Secure Boot firmware refuses is
-/// an error where it was chosen, a kernel without signature a warning (GRUB, through shim, would refuse it).
+/// an error where it was chosen, a kernel without signature a warning (GRUB, through shim, would refuse it). And
+/// `boot: grub` against the loaders it needs under tftp_root.
 struct SecureBootCheck {
     let collector: DiagnosticCollector
     /// The first bytes of a file (`PESignature.headLength`), nil when it cannot be read.
     let fileHead: (String) -> [UInt8]?
+    let fileExists: (String) -> Bool
 
     func check(_ inventory: Inventory) {
+        checkLoaders(inventory)
         var refused: [SourceLocation: (node: String, why: String, count: Int)] = [:]
         var kernelsChecked: Set<String> = []
         for profile in inventory.profiles where profile.secureBoot.value {
@@ -53,6 +56,21 @@ struct SecureBootCheck {
         case .image(let name): inventory.images.first { $0.name == name }?.bootKeys
         case .network, .server, .defaultValue: nil
         }
+    }
+
+    /// The shims and GRUBs `boot: grub` hands out, looked for once, where the first node choosing GRUB chose it.
+    private func checkLoaders(_ inventory: Inventory) {
+        let root = inventory.server.tftpRoot
+        guard fileExists(root), let first = inventory.profiles.first(where: { $0.boot.value == .grub }) else { return }
+        let location = bootLocation(first, in: inventory) ?? inventory.nodes.first { $0.name == first.name }!.location
+        let server = inventory.server
+        let loaders = [(server.uefiShimBootfile.value, "x86-64"), ("grubx64.efi", "x86-64"),
+                       (server.arm64ShimBootfile.value, "ARM64"), ("grubaa64.efi", "ARM64")]
+        let missing = loaders.filter { !fileExists(root.hasSuffix("/") ? root + $0.0 : root + "/" + $0.0) }
+        guard !missing.isEmpty else { return }
+        let names = missing.map { "\($0.0) (\($0.1))" }.joined(separator: ", ")
+        collector.warning(at: location, "node \(first.name)", "boot: grub needs the signed shim and GRUB under "
+                              + "tftp_root \(root); not found: \(names) (images/install-bootloaders installs them)")
     }
 
     private func checkKernel(_ kernel: String, image: String, in inventory: Inventory) {

@@ -14,10 +14,15 @@ import Testing
             + "  compute2: {mac: \"52:54:00:00:00:02\", ip: 192.168.1.12, groups: [compute]}\n"
     }
 
+    /// The base inventory's files and the signed loaders images/install-bootloaders puts in the root.
+    static let files = baseFiles.union(["bootx64.efi", "grubx64.efi", "bootaa64.efi", "grubaa64.efi"]
+        .map { "/srv/images/" + $0 })
+
     /// Parsed with the kernel's first bytes from `kernelHead` (nil: unreadable).
-    private func load(_ yaml: String, kernelHead: [UInt8]?) -> InventoryLoadResult {
+    private func load(_ yaml: String, kernelHead: [UInt8]?, files: Set<String> = SecureBootTests.files)
+        -> InventoryLoadResult {
         InventoryLoader.parse(text: yaml, file: "nodes.yaml", baseDirectory: "/srv/config",
-                              fileExists: { baseFiles.contains($0) }, fileMode: { _ in nil }, environment: [:],
+                              fileExists: { files.contains($0) }, fileMode: { _ in nil }, environment: [:],
                               fileHead: { $0 == "/srv/images/rhel6/vmlinuz" ? kernelHead : nil })
     }
 
@@ -62,6 +67,16 @@ import Testing
         #expect(lines.first?.hasPrefix("nodes.yaml:21:") == true, "\(lines)")
         #expect(lines.first?.contains("node compute1: secure_boot: true (image rhel6) but boot: ipxe (node): "
                                       + "Secure Boot firmware refuses iPXE") == true, "\(lines)")
+    }
+
+    @Test func missingLoadersAreAWarningWhereGRUBWasChosen() {
+        let yaml = inventory(group: "    boot: grub\n")
+        let files = SecureBootTests.files.subtracting(["/srv/images/grubaa64.efi", "/srv/images/bootaa64.efi"])
+        #expect(load(yaml, kernelHead: nil, files: files).diagnostics.map(\.description) == [
+            "nodes.yaml:18:11: warning: node compute1: boot: grub needs the signed shim and GRUB under tftp_root "
+                + "/srv/images; not found: bootaa64.efi (ARM64), grubaa64.efi (ARM64) (images/install-bootloaders "
+                + "installs them)"])
+        #expect(load(yaml, kernelHead: nil).diagnostics.isEmpty)
     }
 
     @Test func aBadSecureBootValueIsRefusedAtItsPlace() {
