@@ -114,7 +114,9 @@ final class RequestProcessor: @unchecked Sendable {
         case .failure(let refusal):
             transfers.release(client)
             counters.update { $0.refused[refusal.code == .fileNotFound ? "not found" : "access", default: 0] += 1 }
-            throttle.log(.info, "\(node ?? "\(client.address)") asked for \(shown): \(refusal.message)",
+            // shim and GRUB look for files on every boot that nobody serves: their absence is normal, not news.
+            let expected = refusal.code == .fileNotFound && LoaderFiles.isOptionalProbe(shown)
+            throttle.log(expected ? .debug : .info, "\(node ?? "\(client.address)") asked for \(shown): \(refusal.message)",
                          key: "tftp refused: \(refusal.message)", to: logger)
             recordFailure(shown, .refused(code: refusal.code.rawValue, message: refusal.message), client: client,
                           node: node)
