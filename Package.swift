@@ -129,7 +129,7 @@ let package = Package(
 
         // The HTTP boot service: per-node iPXE scripts and tftp_root's files over HTTP (sendfile, Range, keep-alive).
         .target(name: "HTTPBoot", dependencies: [
-            "BootConfig", "BootTimeline", "FileRoot", "HTTPService", "Inventory", "Snapshot", "Values",
+            "BootConfig", "BootTimeline", "FileRoot", "HTTPService", "Inventory", "Snapshot", "Support", "Values",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -4,6 +4,7 @@ import Inventory
 import Logging
 import NIOCore
 import Support
+import Values
 
 /// The one place the DHCP path reports to: counters, boot timeline and log lines, fed from decisions, replies
 /// that leave and journal writes. The handler only decides, writes, commits and sends.
@@ -95,8 +96,11 @@ final class DecisionObserver {
         let who = ClientLabel(node: reply.node, mac: mac)
         let level: Logger.Level = reply.node == nil ? .debug : .info
         if logger.logLevel <= level {
+            // The bootfile is what an administrator checks first when firmware takes the wrong path.
+            let bootfile = reply.message.fileName
+            let loader = bootfile.isEmpty ? "" : ", bootfile \(UntrustedText.escape(bootfile, limit: 160))"
             replyThrottle.log(level,
-                              "\(reply.requestType) from \(who) → \(reply.type) \(reply.message.yiaddr) via \(reply.delivery)",
+                              "\(reply.requestType) from \(who) → \(reply.type) \(reply.message.yiaddr) via \(reply.delivery)\(loader)",
                               key: "dhcp replies to \(who)", to: logger)
         }
         counters.sent(reply.type)

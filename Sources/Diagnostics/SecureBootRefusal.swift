@@ -35,6 +35,12 @@ enum SecureBootRefusal {
         let afterGRUB = rest.filter { $0.time > grub.time }
         let configRead = afterGRUB.contains { $0.file?.path.hasPrefix("grub/") == true && $0.file?.succeeded == true }
         let stopped = afterGRUB.contains(where: isFirmwareRestart) || now - grub.time >= stallAfter
+        if !configRead, stopped, grub.file!.via == .http {
+            return "GRUB (\(grub.file!.path)) came by UEFI HTTP boot \(TimelineReport.ago(now - grub.time)) and read "
+                + "nothing after it: Debian 12's signed GRUB has no http module, so it cannot read its config over "
+                + "HTTP (it waits at a grub> prompt); boot this node by UEFI PXE instead (PXEv4 before HTTPv4 in the "
+                + "firmware's boot order)"
+        }
         if !configRead, stopped {
             return "Secure Boot refused \(grub.file!.path): shim fetched it \(TimelineReport.ago(now - grub.time)) "
                 + "and loaded nothing after it: shim starts only a GRUB signed by a key it trusts (the "

@@ -3,9 +3,11 @@ import FileRoot
 import Foundation
 import HTTPService
 import Inventory
+import Logging
 import NIOCore
 import NIOHTTP1
 import Snapshot
+import Support
 import Values
 
 /// What the HTTP boot service answers: a node's iPXE script, or a file opened beneath the root when its response
@@ -16,6 +18,9 @@ struct HTTPBootRoutes: Sendable {
     let timeline: BootTimeline
     let counters: HTTPBootCounters
     let baseURL: String
+    let logger: Logger
+    /// A line per response, as TFTP has per transfer; per client at most 20 per 10 s, then a count.
+    let lines = LogThrottle<String>(.init(limit: 20, interval: .seconds(10), capacity: 4_096))
 
     func respond(to request: HTTPServiceRequest) -> HTTPServiceResponse {
         let record = recorder(client: request.clientAddress)
@@ -51,13 +56,18 @@ struct HTTPBootRoutes: Sendable {
 
     /// The outcome of a response as a timeline step, once it has ended: file, status, size, duration, throughput.
     private func recorder(client: String?) -> (String) -> @Sendable (HTTPServiceOutcome) -> Void {
-        { [counters, snapshots, timeline] step in
+        { [counters, snapshots, timeline, lines, logger] step in
             { outcome in
                 counters.responded(status: Int(outcome.status.code), bytes: outcome.completed ? outcome.bytes : 0)
                 guard let client else { return }
                 let event = Self.event(step: step, outcome: outcome)
                 let node = IPv4Address(client).flatMap { snapshots.current.inventory.profile(ip: $0)?.name }
                 timeline.record(event, from: client, node: node)
+                if logger.logLevel <= .info, let file = event.file {
+                    lines.flush(to: logger)
+                    lines.log(.info, "HTTP \(file.path) to \(node ?? client): \(BootEventText.status(file))",
+                              key: client, to: logger)
+                }
             }
         }
     }

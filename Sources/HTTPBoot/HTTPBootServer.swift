@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import NIOPosix
 import Snapshot
+import Support
 
 /// The HTTP boot service: per-node iPXE scripts and the files under `tftp_root` (the same escape-proof root as
 /// TFTP) on the provisioning address and `server.http_boot_port`, through the shared HTTP service (limits,
@@ -21,7 +22,7 @@ public final class HTTPBootServer: Sendable {
         let counters = HTTPBootCounters()
         let baseURL = "http://\(address):\(port)"
         let routes = HTTPBootRoutes(root: root, snapshots: snapshots, timeline: timeline, counters: counters,
-                                    baseURL: baseURL)
+                                    baseURL: baseURL, logger: logger)
         let server = try await HTTPServer.start(host: "\(address)", port: port, listening: listening,
                                                 configuration: .init(name: "HTTP boot", limits: limits),
                                                 route: routes.respond, group: group, logger: logger)

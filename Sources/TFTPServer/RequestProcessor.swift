@@ -80,9 +80,13 @@ final class RequestProcessor: @unchecked Sendable {
     }
 
     /// The client's file name as log lines and the boot timeline show it: the request's bytes up to the first NUL
-    /// after the opcode, escaped (`UntrustedText`: control characters and invalid UTF-8 as `\xNN`, capped).
+    /// after the opcode, escaped (`UntrustedText`: control characters and invalid UTF-8 as `\xNN`, capped), and
+    /// relative to the root as the file is served: GRUB asks `/grub/grub.cfg` and `/alpha/vmlinuz`, pxelinux
+    /// `alpha/vmlinuz`, and the timeline and the doctor compare them with nodes.yaml's paths.
     static func shownFilename(_ request: ArraySlice<UInt8>) -> String {
-        UntrustedText.escape(bytes: request.dropFirst(2).prefix { $0 != 0 })
+        let name = request.dropFirst(2).prefix { $0 != 0 }
+        let relative = name.drop { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "\\") }
+        return UntrustedText.escape(bytes: relative.isEmpty ? name : relative)
     }
 
     /// `filename` opens the file; `shown`, its escaped form, is what log lines and the timeline say.
