@@ -5,7 +5,7 @@ import Synchronization
 /// A thread that runs transfers: a readable socket is one ACK read with one recv and answered with one send, with
 /// no event-loop pipeline, buffer allocation or address formatting per packet in between. Retransmit deadlines
 /// are checked every `tickInterval`; TFTP timeouts are whole seconds. After each packet the thread polls for
-/// `spin` before it sleeps.
+/// `spin` before it sleeps, while clients answer fast enough for that to pay (`SpinPolicy`).
 ///
 /// It waits with poll(2), not epoll: a socket in an epoll set runs epoll's callback for every datagram that
 /// arrives, on the CPU that receives it (on a veth or a NIC queue, often the client's or another busy one), even
@@ -92,12 +92,14 @@ final class TransferLoop: @unchecked Sendable {
         }
         var nextTick = ContinuousClock.now + Self.tickInterval
         var spinUntil = ContinuousClock.now
+        var policy = SpinPolicy(window: Self.spin)
         while true {
             if watchedIsStale { rebuildWatched() }
             let polling = ContinuousClock.now < spinUntil
             let count = poll(&watched, nfds_t(watched.count), polling ? 0 : 50)
+            if count == 0, polling, ContinuousClock.now >= spinUntil { policy.windowPassed() }
             if count > 0 {
-                spinUntil = ContinuousClock.now + Self.spin
+                policy.packetArrived(at: ContinuousClock.now)
                 // A session that finished earlier in this pass is skipped; it leaves the list before the next poll.
                 for index in watched.indices where watched[index].revents != 0 {
                     switch targets[index] {
@@ -111,6 +113,8 @@ final class TransferLoop: @unchecked Sendable {
                         if session.isFinished { forget(session) }
                     }
                 }
+                let handled = ContinuousClock.now
+                spinUntil = policy.spinsAfterPacket(handledAt: handled) ? handled + Self.spin : handled
             }
             let now = ContinuousClock.now
             if now >= nextTick {
