@@ -15,8 +15,9 @@ public enum BootRequestRouter {
     /// `/ipxe/01-<mac>.ipxe` is the node's script when the inventory knows the MAC; any other path is a file
     /// for the escape-proof root to judge. The path arrives percent-decoded, without its query.
     public static func resource(for path: String, inventory: Inventory, baseURL: String) -> BootResource {
-        if path.hasPrefix("/grub/"),
-           let text = BootConfigFiles(inventory: inventory).grubConfig(named: String(path.dropFirst())) {
+        // shim asks `//grubx64.efi` over HTTP: names are taken relative to the root, however many slashes lead.
+        let relative = String(path.drop { $0 == "/" })
+        if relative.hasPrefix("grub/"), let text = BootConfigFiles(inventory: inventory).grubConfig(named: relative) {
             return .generated(text: text)
         }
         if path.hasPrefix("/ipxe/") {

@@ -34,6 +34,25 @@ import Testing
                 == .file(path: "/alpha/vmlinuz"))
     }
 
+    @Test func grubConfigsAreGeneratedHoweverManySlashesLead() {
+        for path in ["/grub/grub.cfg", "//grub/grub.cfg", "/grub/x86_64-efi/grub.cfg"] {
+            guard case .generated(let text) = BootRequestRouter.resource(for: path, inventory: inventory,
+                                                                          baseURL: "http://h") else {
+                Issue.record("\(path): not generated")
+                continue
+            }
+            #expect(text.contains("configfile \"/grub/grub.cfg-${net_default_mac}\""))
+        }
+        guard case .generated(let node) = BootRequestRouter.resource(
+            for: "/grub/grub.cfg-52:54:00:00:00:01", inventory: inventory, baseURL: "http://h") else {
+            Issue.record("no per-node config")
+            return
+        }
+        #expect(node.contains("linux /alpha/vmlinuz root=dhcp BOOTIF=01-52-54-00-00-00-01\n"))
+        #expect(BootRequestRouter.resource(for: "/grub/x86_64-efi/command.lst", inventory: inventory,
+                                           baseURL: "http://h") == .file(path: "/grub/x86_64-efi/command.lst"))
+    }
+
     @Test func percentEscapesAreDecodedBeforeTheRootJudgesThePath() {
         #expect(BootRequestRouter.percentDecoded("/%2e%2E/etc/passwd") == "/../etc/passwd")
         #expect(BootRequestRouter.percentDecoded("/a%20b") == "/a b")
