@@ -78,22 +78,15 @@ struct ServerSectionReader {
                                             ownerLocation: fields.entries["bootfile"]!.key.location,
                                             allowed: Self.bootfileKeys) {
             // Only files named here are checked: the defaults may be absent on purpose (BIOS-only clusters).
-            if let file = bootfile("bios", in: bootfiles) {
-                bios = Resolved(file.value, from: .server)
+            func read(_ key: String, into value: inout Resolved<String>) {
+                guard let file = bootfile(key, in: bootfiles) else { return }
+                value = Resolved(file.value, from: .server)
                 if tftpRootExists { warnIfMissing(file, root: tftpRootPath) }
             }
-            if let file = bootfile("uefi", in: bootfiles) {
-                uefi = Resolved(file.value, from: .server)
-                if tftpRootExists { warnIfMissing(file, root: tftpRootPath) }
-            }
-            if let file = bootfile("uefi_shim", in: bootfiles) {
-                uefiShim = Resolved(file.value, from: .server)
-                if tftpRootExists { warnIfMissing(file, root: tftpRootPath) }
-            }
-            if let file = bootfile("arm64_shim", in: bootfiles) {
-                arm64Shim = Resolved(file.value, from: .server)
-                if tftpRootExists { warnIfMissing(file, root: tftpRootPath) }
-            }
+            read("bios", into: &bios)
+            read("uefi", into: &uefi)
+            read("uefi_shim", into: &uefiShim)
+            read("arm64_shim", into: &arm64Shim)
         }
         guard let interface else { return nil }
         return ServerSettings(interface: interface.value, address: address?.value, tftpRoot: tftpRootPath,
