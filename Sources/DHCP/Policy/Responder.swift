@@ -107,9 +107,11 @@ public struct Responder: Sendable {
 
     /// Firmware of a node with an image offered no bootfile: its architecture has no loader on the node's path.
     static func missingLoader(_ request: DHCPMessage, _ reply: DHCPMessage, _ profile: BootProfile?) -> String? {
+        // Runs for every OFFER: the cheap tests first, the request's options read again only when no file was named.
+        guard let profile, profile.kernel != nil, (reply.file.first ?? 0) == 0 else { return nil }
         let facts = ClientFacts(request)
-        guard let profile, profile.kernel != nil, facts.isPXEFirmware || facts.isHTTPBootClient, !facts.isIPXE,
-              reply.fileName.isEmpty, let architecture = facts.architecture else { return nil }
+        guard facts.isPXEFirmware || facts.isHTTPBootClient, !facts.isIPXE,
+              let architecture = facts.architecture else { return nil }
         return BootLoaderAdvice.missingLoader(architecture: architecture, httpBoot: facts.isHTTPBootClient,
                                               boot: profile.boot.value)
     }
