@@ -288,6 +288,9 @@ public struct Inventory: Sendable {
 
     public func profile(named name: String) -> BootProfile? { profileIndexByName[name].map { profiles[$0] } }
 
+    /// A node as written in nodes.yaml, by name (profiles are resolved from `nodes` in the same order).
+    public func node(named name: String) -> ClusterNode? { profileIndexByName[name].map { nodes[$0] } }
+
     public func profile(mac: MACAddress) -> BootProfile? { profileIndexByMAC[mac].map { profiles[$0] } }
 
     public func profile(ip: IPv4Address) -> BootProfile? { profileIndexByIP[ip].map { profiles[$0] } }

@@ -51,7 +51,7 @@ struct SecureBootCheck {
 
     private func keys(_ source: Provenance, node: String, in inventory: Inventory) -> BootKeyLocations? {
         switch source {
-        case .node: inventory.nodes.first { $0.name == node }?.bootKeys
+        case .node: inventory.node(named: node)?.bootKeys
         case .group(let name): inventory.groups.first { $0.name == name }?.bootKeys
         case .image(let name): inventory.images.first { $0.name == name }?.bootKeys
         case .network, .server, .defaultValue: nil
@@ -62,7 +62,7 @@ struct SecureBootCheck {
     private func checkLoaders(_ inventory: Inventory) {
         let root = inventory.server.tftpRoot
         guard fileExists(root), let first = inventory.profiles.first(where: { $0.boot.value == .grub }) else { return }
-        let location = bootLocation(first, in: inventory) ?? inventory.nodes.first { $0.name == first.name }!.location
+        let location = bootLocation(first, in: inventory) ?? inventory.node(named: first.name)!.location
         let server = inventory.server
         let loaders = [(server.uefiShimBootfile.value, "x86-64"), ("grubx64.efi", "x86-64"),
                        (server.arm64ShimBootfile.value, "ARM64"), ("grubaa64.efi", "ARM64")]
