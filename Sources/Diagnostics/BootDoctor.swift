@@ -178,7 +178,7 @@ public enum BootDoctor {
     }
 
     /// The architecture the boot's first firmware request named, and whether it was UEFI HTTP boot.
-    private static func firstFirmwareRequest(_ dhcp: [BootEvent]) -> (architecture: UInt16, httpBoot: Bool)? {
+    static func firstFirmwareRequest(_ dhcp: [BootEvent]) -> (architecture: UInt16, httpBoot: Bool)? {
         for event in dhcp {
             guard case .dhcpRequest(_, let client, _) = event.step else { continue }
             switch client.sender {

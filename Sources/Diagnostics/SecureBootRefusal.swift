@@ -60,15 +60,8 @@ enum SecureBootRefusal {
 
     /// The boot's first firmware request came from UEFI (PXE or HTTP boot): only UEFI enforces Secure Boot.
     private static func isUEFI(_ events: [BootEvent]) -> Bool {
-        for event in events {
-            guard case .dhcpRequest(_, let client, _) = event.step else { continue }
-            switch client.sender {
-            case .pxeFirmware(.uefi?), .pxeFirmware(.arm64?): return true
-            case .vendorClass(let vendor) where vendor.hasPrefix("HTTPClient"): return true
-            default: return false
-            }
-        }
-        return false
+        guard let firmware = BootDoctor.firstFirmwareRequest(events) else { return false }
+        return firmware.httpBoot || [7, 9, 11, 16, 19].contains(firmware.architecture)
     }
 
     /// The firmware's own DHCP again (not iPXE's, which a chain-loaded iPXE sends): it went on to its next boot
