@@ -44,15 +44,22 @@ build_node_software() {
   _node_initramfs "$initramfs" "$node_busybox"
   # shellcheck disable=SC2086 # a list of module names
   copy_modules "$initramfs/modules" $virtio_modules
-  # The images: the same kernel, initramfs that say which image they are.
+  _pack_images "$root" "$node_kernel" "$initramfs" "$@"
+  images/install-bootloaders "$root" >/dev/null || { echo "cannot install bootloaders"; return 1; }
+  rm -rf "$initramfs"
+}
+
+# _pack_images ROOT KERNEL INITRAMFS IMAGE...: ROOT/IMAGE/vmlinuz (the same kernel for each) and ROOT/IMAGE/initrd.gz,
+# the initramfs saying which image it is.
+_pack_images() {
+  local root=$1 kernel=$2 initramfs=$3 image
+  shift 3
   for image in "$@"; do
     mkdir -p "$root/$image"
-    cp "$node_kernel" "$root/$image/vmlinuz"
+    cp "$kernel" "$root/$image/vmlinuz"
     echo "$image" >"$initramfs/etc/netroot-image"
     (cd "$initramfs" && find . | cpio -o -H newc 2>/dev/null | gzip -1) >"$root/$image/initrd.gz"
   done
-  images/install-bootloaders "$root" >/dev/null || { echo "cannot install bootloaders"; return 1; }
-  rm -rf "$initramfs"
 }
 
 # _node_initramfs DIRECTORY BUSYBOX: the initramfs's busybox, /init and udhcpc script (the modules go into
@@ -136,12 +143,7 @@ build_arm64_node_software() {
   initramfs=$(mktemp -d)
   _node_initramfs "$initramfs" "$arm64_busybox"
   cp "$arm64_modules"/*.ko "$initramfs/modules/"
-  for image in "$@"; do
-    mkdir -p "$root/$image"
-    cp "$arm64_kernel" "$root/$image/vmlinuz"
-    echo "$image" >"$initramfs/etc/netroot-image"
-    (cd "$initramfs" && find . | cpio -o -H newc 2>/dev/null | gzip -1) >"$root/$image/initrd.gz"
-  done
+  _pack_images "$root" "$arm64_kernel" "$initramfs" "$@"
   rm -rf "$initramfs"
 }
 
